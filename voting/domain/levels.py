@@ -1,0 +1,28 @@
+"""The five configuration levels, exactly as Annex 2's legend."""
+
+from __future__ import annotations
+
+LEVELS: dict[int, str] = {
+    1: "Individual CCG",
+    2: "Small clusters of CCGs",
+    3: "Larger clusters of CCGs (eg current PCT clusters)",
+    4: "Regional (eg current SHA areas)",
+    5: "National (often in collaboration with NHSCB)",
+}
+
+
+def is_level(value: object) -> bool:
+    """True when value is one of the five levels (an int, not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value in LEVELS
+
+
+def parse_level(raw: object) -> int | None:
+    """Turn user input ("3", 3) into a level, or None when it is not one."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw if raw in LEVELS else None
+    if isinstance(raw, str) and raw.strip().isdigit():
+        value = int(raw.strip())
+        return value if value in LEVELS else None
+    return None
