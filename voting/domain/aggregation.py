@@ -40,9 +40,7 @@ class Position:
 NO_POSITION = Position()
 
 
-def combine_votes(
-    votes: Iterable[int], rule: str = PLURALITY, resolution: int | None = None
-) -> Position:
+def combine_votes(votes: Iterable[int], rule: str = PLURALITY, resolution: int | None = None) -> Position:
     """A CCG's position from its delegates' levels under the event's rule.
 
     Plurality: the most-voted level wins; a tie for the most votes is a split.

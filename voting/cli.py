@@ -1,0 +1,84 @@
+"""The `voting` command: serve, demo, api-token, set-password (and Flask's own commands)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from voting import ROOT, create_app
+
+
+def _serve(host: str, port: int, env: dict[str, str] | None = None) -> None:
+    """Replace this process with the real server (wsgi.py monkey-patches before importing the app)."""
+    os.environ.update(env or {})
+    os.execv(sys.executable, [sys.executable, str(ROOT / "wsgi.py"), "--host", host, "--port", str(port)])  # noqa: S606
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False)
+def main() -> None:
+    """Live voting for collaborative commissioning events."""
+
+
+@main.command()
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for the LAN)."
+)
+@click.option("--port", default=5000, show_default=True)
+def serve(host: str, port: int) -> None:
+    """Run the real (eventlet) server."""
+    _serve(host, port)
+
+
+@main.command("set-password")
+@click.option(
+    "--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Read from the prompt."
+)
+@with_appcontext
+def set_password(password: str) -> None:
+    """Set the facilitator password (asked twice, never echoed)."""
+    from voting.services import ServiceError, auth
+
+    try:
+        auth.set_password(password)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo("Facilitator password set.")
+
+
+@main.command("api-token")
+@with_appcontext
+def api_token() -> None:
+    """Print a new facilitator API token (alone on the last line)."""
+    from voting.services import auth
+
+    click.echo("New facilitator API token (shown once; only its hash is kept):", err=True)
+    click.echo(auth.issue_api_token())
+
+
+@main.command()
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="0.0.0.0 lets phones on the wifi reach it."
+)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--public-url", default="", help="The address phones use, e.g. http://192.168.1.20:5000")
+@click.option("--with-votes", is_flag=True, help="Pre-fill the votes published in Annex 2.")
+@click.option("--no-serve", is_flag=True, help="Only build the demo database.")
+@with_appcontext
+def demo(host: str, port: int, public_url: str, with_votes: bool, no_serve: bool) -> None:
+    """Build a fresh demo database with the Annex 2 example and serve it."""
+    from voting.demo import build_demo
+
+    database = Path(current_app.instance_path) / "demo.sqlite3"
+    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104  (only compared)
+    base = (public_url or f"http://{local}:{port}").rstrip("/")
+    password = secrets.token_urlsafe(12)
+    info = build_demo(database, base, password, with_votes)
+    click.echo(info)
+    if not no_serve:
+        _serve(host, port, {"DATABASE_URL": f"sqlite:///{database}", "PUBLIC_BASE_URL": base})

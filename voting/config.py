@@ -1,0 +1,53 @@
+"""Configuration from the environment (see .env.example)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A random secret kept in the instance folder, so a fresh install never runs on a known key."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Create with owner-only permissions; the key signs every session cookie.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def from_environment(instance_path: str) -> dict[str, object]:
+    """Settings read from environment variables, with safe defaults for one laptop."""
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'voting.sqlite3'}"
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "PUBLIC_BASE_URL": (os.environ.get("PUBLIC_BASE_URL") or "").rstrip("/"),
+        "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE") or None,
+    }
+
+
+class Config:
+    """Defaults shared by every deployment; the environment fills in the rest."""
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # an event day is long; the token is tied to the session anyway
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    PUSH_INTERVAL = 0.1  # seconds between coalesced pushes to screens (<= 10 a second)
+    TESTING = False
+
+
+class TestingConfig(Config):
+    """In-process tests: threading mode, CSRF checked like production."""
+
+    TESTING = True
+    SOCKETIO_ASYNC_MODE = "threading"
+    PUSH_INTERVAL = 0.02

@@ -1,0 +1,1 @@
+"""Socket.IO: handlers (thin, authenticate at connect) and publishing (after commit, coalesced)."""

@@ -1,0 +1,95 @@
+"""Every Socket.IO handler. Connections are authenticated here, at the handshake; they carry
+pushes only - votes and sign-in go over HTTP."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import session
+from flask_socketio import ConnectionRefusedError, emit, join_room
+
+from voting.extensions import db, socketio
+from voting.models import Delegate, Event
+from voting.models.delegate import ACTIVE, PENDING
+from voting.realtime import rooms
+from voting.realtime.publish import CONSOLE_ONLY, publisher
+from voting.services.auth import api_token_valid
+from voting.services.snapshots import delegate_ballot, event_state
+from voting.services.votes import own_votes
+
+log = logging.getLogger(__name__)
+
+
+def _is_facilitator(auth: dict[str, Any]) -> bool:
+    if session.get("facilitator"):
+        return True
+    token = auth.get("token")
+    return isinstance(token, str) and api_token_valid(token)
+
+
+def _screen_snapshot(event: Event, audience: str) -> dict[str, Any]:
+    state = event_state(event, for_console=audience == "console")
+    if audience == "projector":
+        state = {key: value for key, value in state.items() if key not in CONSOLE_ONLY}
+    state["seq"] = publisher.next_seq()
+    return state
+
+
+def _delegate_snapshot(delegate: Delegate) -> dict[str, Any]:
+    event = db.session.get(Event, delegate.event_id)
+    assert event is not None
+    ballot = delegate_ballot(event, delegate.organisation)
+    ballot["seq"] = publisher.next_seq()
+    ballot["status"] = delegate.status
+    ballot["votes"] = own_votes(delegate)
+    return ballot
+
+
+def _session_delegate() -> Delegate | None:
+    delegate_id = session.get("delegate")
+    if not isinstance(delegate_id, int):
+        return None
+    delegate = db.session.get(Delegate, delegate_id)
+    if delegate is None or delegate.status not in (ACTIVE, PENDING):
+        return None
+    return delegate
+
+
+@socketio.on("connect")
+def connect(auth: Any = None) -> None:
+    """Join the rooms this connection may hear, then send it a full snapshot."""
+    auth = auth if isinstance(auth, dict) else {}
+    audience = auth.get("audience")
+    if audience in ("projector", "console"):
+        event = db.session.get(Event, auth.get("event")) if isinstance(auth.get("event"), int) else None
+        if event is None or not _is_facilitator(auth):
+            raise ConnectionRefusedError("Sign in as the facilitator to see this screen.")
+        snapshot = _screen_snapshot(event, audience)
+        db.session.rollback()  # end the read before any network I/O
+        join_room(rooms.screen(event.id, audience))
+        emit("state", snapshot)
+        return
+    if audience == "delegate":
+        delegate = _session_delegate()
+        if delegate is None:
+            raise ConnectionRefusedError("This voting link is no longer valid.")
+        snapshot = _delegate_snapshot(delegate)
+        event_id, org_id, active = delegate.event_id, delegate.organisation_id, delegate.status == ACTIVE
+        db.session.rollback()
+        join_room(rooms.delegate(event_id, delegate.id))
+        if active:
+            join_room(rooms.organisation(event_id, org_id))
+        emit("ballot", snapshot)
+        return
+    raise ConnectionRefusedError("Unknown screen.")
+
+
+@socketio.on("resync")
+def resync(_data: Any = None) -> None:
+    """A phone that suspects it missed something asks for its snapshot again (screens reconnect)."""
+    delegate = _session_delegate()
+    if delegate is not None:
+        snapshot = _delegate_snapshot(delegate)
+        db.session.rollback()
+        emit("ballot", snapshot)

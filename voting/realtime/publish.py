@@ -1,0 +1,143 @@
+"""Every outgoing push goes through here: after commit, coalesced, a few times a second at most.
+
+Services only mark an event dirty (no I/O, safe to call anywhere after a commit); a background
+task builds one fresh snapshot per dirty event from the database and pushes it with a sequence
+number, so a screen never depends on having seen earlier pushes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from voting.extensions import db, socketio
+from voting.models import Event, Organisation
+from voting.realtime import rooms
+
+log = logging.getLogger(__name__)
+
+STATE, BALLOTS = "state", "ballots"
+CONSOLE_ONLY = ("organisations", "pending", "splits")
+
+
+class Publisher:
+    """Coalesces changes per event and pushes snapshots from one background task."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.interval = float(app.config["PUSH_INTERVAL"])
+        self._dirty: dict[int, set[str]] = {}
+        self._lock = threading.Lock()
+        self._seq = 0
+        self._task: Any = None
+        self._stopped = False
+
+    def next_seq(self) -> int:
+        """Increasing across restarts too: wall-clock milliseconds, never repeating."""
+        with self._lock:
+            self._seq = max(self._seq + 1, int(time.time() * 1000))
+            return self._seq
+
+    def mark(self, event_id: int, *kinds: str) -> None:
+        with self._lock:
+            self._dirty.setdefault(event_id, set()).update(kinds)
+            if self._task is None:
+                self._task = socketio.start_background_task(self._run)
+
+    def stop(self) -> None:
+        self._stopped = True
+
+    def _run(self) -> None:
+        while not self._stopped:
+            socketio.sleep(self.interval)
+            with self._lock:
+                dirty, self._dirty = self._dirty, {}
+            for event_id, kinds in dirty.items():
+                try:
+                    self.flush(event_id, kinds)
+                except Exception:
+                    log.exception("push for event %s failed", event_id)
+
+    def flush(self, event_id: int, kinds: set[str]) -> None:
+        """Build the snapshots (then end the transaction), and only then push them."""
+        with self.app.app_context():
+            event = db.session.get(Event, event_id)
+            if event is None:
+                return
+            pushes = []
+            if STATE in kinds:
+                pushes.extend(screen_pushes(event, self.next_seq()))
+            if BALLOTS in kinds:
+                pushes.extend(ballot_pushes(event, self.next_seq()))
+            db.session.remove()
+            for name, payload, room in pushes:
+                socketio.emit(name, payload, to=room)
+
+
+def screen_pushes(event: Event, seq: int) -> list[tuple[str, dict[str, Any], str]]:
+    """The state message for the console and the projector (which sees no names of people)."""
+    from voting.services.snapshots import event_state
+
+    console = event_state(event, for_console=True)
+    console["seq"] = seq
+    projector = {key: value for key, value in console.items() if key not in CONSOLE_ONLY}
+    return [
+        ("state", console, rooms.screen(event.id, "console")),
+        ("state", projector, rooms.screen(event.id, "projector")),
+    ]
+
+
+def ballot_pushes(event: Event, seq: int) -> list[tuple[str, dict[str, Any], str]]:
+    """One ballot per CCG (not per phone): the contracts it holds and their status."""
+    from voting.services.snapshots import delegate_ballot
+
+    pushes = []
+    for organisation in db.session.scalars(select(Organisation).where(Organisation.event_id == event.id)):
+        ballot = delegate_ballot(event, organisation)
+        ballot["seq"] = seq
+        pushes.append(("ballot", ballot, rooms.organisation(event.id, organisation.id)))
+    return pushes
+
+
+class _PublisherProxy:
+    """What services call; resolves the current app's publisher."""
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions["voting_publisher"] = Publisher(app)
+
+    @property
+    def _current(self) -> Publisher:
+        return current_app.extensions["voting_publisher"]  # type: ignore[no-any-return]
+
+    def next_seq(self) -> int:
+        return self._current.next_seq()
+
+    def votes_changed(self, event_id: int) -> None:
+        """A vote or resolution changed tallies: screens need a fresh state."""
+        self._current.mark(event_id, STATE)
+
+    def contracts_changed(self, event_id: int) -> None:
+        """Contracts opened, closed or re-imported: screens and every CCG's ballot change."""
+        self._current.mark(event_id, STATE, BALLOTS)
+
+    def event_changed(self, event_id: int) -> None:
+        """Organisations or delegates changed."""
+        self._current.mark(event_id, STATE, BALLOTS)
+
+    def delegate_changed(self, event_id: int, delegate_id: int) -> None:
+        """A delegate was admitted or removed: tell their phones now, refresh the console soon."""
+        self._current.mark(event_id, STATE)
+        room = rooms.delegate(event_id, delegate_id)
+        socketio.emit("status_changed", {}, to=room)
+        # Drop their connections: a reconnect is authenticated afresh (admitted phones join their
+        # CCG's room, removed ones are refused), so a client that ignores the message gains nothing.
+        for sid, _eio_sid in list(socketio.server.manager.get_participants("/", room)):
+            socketio.server.disconnect(sid, namespace="/")
+
+
+publisher = _PublisherProxy()

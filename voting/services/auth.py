@@ -1,0 +1,65 @@
+"""Facilitator password and API tokens."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from voting.extensions import db
+from voting.models import ApiToken, FacilitatorAccount
+from voting.models.base import utcnow
+from voting.services import ServiceError
+from voting.services.tokens import hash_token, new_token
+
+log = logging.getLogger(__name__)
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def set_password(password: str) -> None:
+    """Set (or replace) the facilitator password, hashed with scrypt."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ServiceError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+    account = db.session.get(FacilitatorAccount, 1)
+    hashed = generate_password_hash(password, method="scrypt")
+    if account is None:
+        db.session.add(FacilitatorAccount(id=1, password_hash=hashed))
+    else:
+        account.password_hash = hashed
+        account.changed_at = utcnow()
+    db.session.commit()
+    log.info("facilitator password changed")
+
+
+def password_is_set() -> bool:
+    """True once `voting set-password` (or the demo) has set a password."""
+    return db.session.get(FacilitatorAccount, 1) is not None
+
+
+def check_password(password: str) -> bool:
+    """True when the password matches; always False before one is set (no default password)."""
+    account = db.session.get(FacilitatorAccount, 1)
+    if account is None:
+        return False
+    return check_password_hash(account.password_hash, password)
+
+
+def issue_api_token() -> str:
+    """Create a facilitator API token; the caller shows it once, only its hash is kept."""
+    token = new_token()
+    db.session.add(ApiToken(token_hash=hash_token(token)))
+    db.session.commit()
+    log.info("facilitator API token issued")
+    return token
+
+
+def api_token_valid(token: str) -> bool:
+    """True for an issued, unrevoked facilitator API token."""
+    if not token:
+        return False
+    found = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+    )
+    return found is not None

@@ -1,0 +1,105 @@
+"""Opening and closing votes on contracts, and settling split CCG positions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from voting.domain.aggregation import combine_votes
+from voting.domain.levels import parse_level
+from voting.extensions import db
+from voting.models import Contract, Event, Organisation, Resolution, Vote
+from voting.models.base import utcnow
+from voting.realtime.publish import publisher
+from voting.services import ServiceError
+from voting.services.events import find_contract, find_organisation
+from voting.services.log import record
+
+
+def _select(event: Event, codes: Iterable[str] | None) -> list[Contract]:
+    """The named contracts of the event (all of them when codes is None); unknown codes refused."""
+    contracts = list(
+        db.session.scalars(select(Contract).where(Contract.event_id == event.id).order_by(Contract.position))
+    )
+    if codes is None:
+        return contracts
+    wanted = [str(code).strip() for code in codes]
+    by_code = {contract.code: contract for contract in contracts}
+    unknown = [code for code in wanted if code not in by_code]
+    if unknown:
+        raise ServiceError(f"There is no contract {', '.join(unknown)} in this event.", 404)
+    if not wanted:
+        raise ServiceError("Choose at least one contract.")
+    return [by_code[code] for code in wanted]
+
+
+def open_contracts(event: Event, codes: Iterable[str] | None = None) -> list[str]:
+    """Open voting on the contracts (all when codes is None); returns the codes opened."""
+    contracts = _select(event, codes)
+    if not contracts:
+        raise ServiceError("Import the contracts before opening a vote.")
+    opened = []
+    for contract in contracts:
+        if contract.status != "open":
+            contract.status = "open"
+            contract.opened_at = utcnow()
+            contract.closed_at = None
+            opened.append(contract.code)
+    record(event.id, "open", ",".join(opened))
+    db.session.commit()
+    publisher.contracts_changed(event.id)
+    return opened
+
+
+def close_contracts(event: Event, codes: Iterable[str] | None = None) -> list[str]:
+    """Close voting on the contracts (all open ones when codes is None); returns the codes closed."""
+    contracts = _select(event, codes)
+    closed = []
+    for contract in contracts:
+        if contract.status == "open":
+            contract.status = "closed"
+            contract.closed_at = utcnow()
+            closed.append(contract.code)
+    record(event.id, "close", ",".join(closed))
+    db.session.commit()
+    publisher.contracts_changed(event.id)
+    return closed
+
+
+def resolve_split(event: Event, contract_code: str, organisation_code: str, raw_level: object) -> None:
+    """Settle a CCG's tied position on a contract with one of the tied levels."""
+    contract = find_contract(event.id, contract_code)
+    organisation = find_organisation(event.id, organisation_code)
+    if contract is None or organisation is None:
+        raise ServiceError("That contract or organisation is not part of this event.", 404)
+    level = parse_level(raw_level)
+    levels = db.session.scalars(
+        select(Vote.level).where(Vote.contract_id == contract.id, Vote.organisation_id == organisation.id)
+    )
+    position = combine_votes(levels, event.rule)
+    if not position.is_split:
+        raise ServiceError(
+            f"{organisation.name} is not split on contract {contract.code}; nothing to resolve."
+        )
+    if level not in position.levels:
+        tied = " or ".join(str(tied) for tied in position.levels)
+        raise ServiceError(f"Choose one of the tied levels ({tied}).")
+    existing = db.session.get(Resolution, (contract.id, organisation.id))
+    if existing is None:
+        db.session.add(Resolution(contract_id=contract.id, organisation_id=organisation.id, level=level))
+    else:
+        existing.level = level
+        existing.at = utcnow()
+    record(event.id, "resolve_split", f"{contract.code} {organisation.code} {position.label} -> {level}")
+    db.session.commit()
+    publisher.votes_changed(event.id)
+
+
+def organisations_of(event: Event) -> list[Organisation]:
+    """The event's organisations in loaded order."""
+    return list(
+        db.session.scalars(
+            select(Organisation).where(Organisation.event_id == event.id).order_by(Organisation.position)
+        )
+    )

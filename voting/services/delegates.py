@@ -1,0 +1,117 @@
+"""Delegates: personal links, joining by event code, admission and revocation."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from voting.extensions import db
+from voting.models import Delegate, Event
+from voting.models.delegate import ACTIVE, PENDING, REVOKED
+from voting.realtime.publish import publisher
+from voting.services import ServiceError
+from voting.services.events import find_organisation
+from voting.services.log import record
+from voting.services.tokens import hash_token, new_token
+
+log = logging.getLogger(__name__)
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ServiceError("Type your name so the facilitator knows who you are.")
+    if len(name) > 120:
+        raise ServiceError("Names must be 120 characters or fewer.")
+    return name
+
+
+def _new(event: Event, organisation_code: str, name: str, status: str) -> tuple[Delegate, str]:
+    organisation = find_organisation(event.id, (organisation_code or "").strip())
+    if organisation is None:
+        raise ServiceError(f"There is no organisation '{organisation_code}' in this event.")
+    token = new_token()
+    delegate = Delegate(
+        event_id=event.id,
+        organisation_id=organisation.id,
+        name=_clean_name(name),
+        token_hash=hash_token(token),
+        status=status,
+    )
+    db.session.add(delegate)
+    db.session.flush()
+    return delegate, token
+
+
+def create_delegate(event: Event, organisation_code: str, name: str) -> tuple[Delegate, str]:
+    """A delegate with a personal link; returns the token, which is shown once and never stored."""
+    delegate, token = _new(event, organisation_code, name, ACTIVE)
+    record(event.id, "create_delegate", f"{delegate.id} {organisation_code}")
+    db.session.commit()
+    publisher.event_changed(event.id)
+    return delegate, token
+
+
+def request_admission(event: Event, organisation_code: str, name: str) -> tuple[Delegate, str]:
+    """A delegate who joined by event code; they wait until the facilitator admits them."""
+    delegate, token = _new(event, organisation_code, name, PENDING)
+    record(event.id, "request_admission", f"{delegate.id} {organisation_code}", actor="delegate")
+    db.session.commit()
+    publisher.event_changed(event.id)
+    return delegate, token
+
+
+def reissue_link(delegate: Delegate) -> str:
+    """A new personal link for a delegate; the old link stops working (a joined phone stays joined)."""
+    if delegate.status == REVOKED:
+        raise ServiceError(f"{delegate.name} has been removed; add them again instead.")
+    token = new_token()
+    delegate.token_hash = hash_token(token)
+    record(delegate.event_id, "reissue_link", str(delegate.id))
+    db.session.commit()
+    return token
+
+
+def admit(delegate: Delegate) -> None:
+    """Let a waiting delegate vote."""
+    if delegate.status != PENDING:
+        raise ServiceError(f"{delegate.name} is not waiting to be admitted.")
+    delegate.status = ACTIVE
+    record(delegate.event_id, "admit", str(delegate.id))
+    db.session.commit()
+    publisher.delegate_changed(delegate.event_id, delegate.id)
+
+
+def revoke(delegate: Delegate) -> None:
+    """Remove a delegate (or turn away a waiting one): their link and open connections stop working."""
+    if delegate.status == REVOKED:
+        return
+    delegate.status = REVOKED
+    record(delegate.event_id, "revoke", str(delegate.id))
+    db.session.commit()
+    publisher.delegate_changed(delegate.event_id, delegate.id)
+
+
+def find_by_token(token: str) -> Delegate | None:
+    """The delegate holding this token, whatever their status."""
+    if not token:
+        return None
+    return db.session.scalar(select(Delegate).where(Delegate.token_hash == hash_token(token)))
+
+
+def event_delegate(event_id: int, delegate_id: int) -> Delegate | None:
+    """A delegate only if they belong to this event."""
+    delegate = db.session.get(Delegate, delegate_id)
+    return delegate if delegate is not None and delegate.event_id == event_id else None
+
+
+def list_delegates(event_id: int) -> list[Delegate]:
+    """The event's delegates by organisation then name."""
+    return list(
+        db.session.scalars(
+            select(Delegate)
+            .where(Delegate.event_id == event_id)
+            .order_by(Delegate.organisation_id, Delegate.name)
+        )
+    )

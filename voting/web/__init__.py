@@ -1,0 +1,56 @@
+"""One blueprint per audience: facilitator console, delegate phones, projector, public API."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from voting.extensions import csrf
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach every blueprint, the security headers and the error pages."""
+    from voting.web.api import bp as api_bp
+    from voting.web.delegate import bp as delegate_bp
+    from voting.web.facilitator import bp as facilitator_bp
+    from voting.web.projector import bp as projector_bp
+
+    csrf.exempt(api_bp)  # bearer tokens, or a cookie plus an X-CSRFToken header checked in the view
+    for blueprint in (facilitator_bp, delegate_bp, projector_bp, api_bp):
+        app.register_blueprint(blueprint)
+    app.after_request(_security_headers)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"  # personal links must never leak onward
+    response.headers["X-Frame-Options"] = "DENY"
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
+    return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _csrf_error(error: CSRFError) -> tuple[str, int]:
+    message = "This form has expired. Go back, reload the page and try again."
+    return render_template("error.html", title="Form expired", message=message), 400
+
+
+def _http_error(error: HTTPException) -> Response | tuple[object, int]:
+    message = error.description or error.name
+    if _wants_json():
+        return jsonify(error=message), error.code or 500
+    return render_template("error.html", title=error.name, message=message), error.code or 500

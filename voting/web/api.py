@@ -1,0 +1,155 @@
+"""Public HTTP API v1 (docs/api.md). Facilitator calls carry an API token; delegates their own token."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Response, abort, jsonify, request, session
+from flask_wtf.csrf import validate_csrf
+from wtforms import ValidationError
+
+from voting.extensions import db
+from voting.models import Delegate, Event
+from voting.services import ServiceError, auth, contracts, delegates, events, imports, votes
+from voting.services.snapshots import event_matrix, event_state
+from voting.web.common import public_url
+from voting.web.facilitator import matrix_download
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _bearer() -> str:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else ""
+
+
+def _refuse(message: str, status: int) -> tuple[Response, int]:
+    return jsonify(error=message), status
+
+
+def facilitator_api(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Require a facilitator API token; event ids in the path must exist."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not auth.api_token_valid(_bearer()):
+            return _refuse("A valid facilitator API token is required.", 401)
+        if "event_id" in kwargs:
+            event = db.session.get(Event, kwargs.pop("event_id"))
+            if event is None:
+                return _refuse("There is no such event.", 404)
+            kwargs["event"] = event
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, description="Send a JSON object.")
+    return body
+
+
+@bp.post("/events")
+@facilitator_api
+def create_event() -> tuple[Response, int]:
+    """Create an event."""
+    try:
+        event = events.create_event(str(_json_body().get("name", "")))
+    except ServiceError as error:
+        return _refuse(error.message, error.status)
+    return jsonify(id=event.id, join_code=event.join_code), 201
+
+
+@bp.get("/events/<int:event_id>")
+@facilitator_api
+def show_event(event: Event) -> Response:
+    """The whole live state of an event, as the console sees it."""
+    return jsonify(event_state(event, for_console=True))
+
+
+@bp.put("/events/<int:event_id>/<any(organisations, contracts):kind>")
+@facilitator_api
+def import_file(event: Event, kind: str) -> tuple[Response, int]:
+    """Replace organisations or contracts from a CSV (or XLSX) body; all or nothing."""
+    runner = imports.import_organisations if kind == "organisations" else imports.import_contracts
+    count, problems = runner(event, request.get_data())
+    if problems:
+        return jsonify(errors=[problem.to_dict() for problem in problems]), 422
+    return jsonify(imported=count), 200
+
+
+@bp.post("/events/<int:event_id>/delegates")
+@facilitator_api
+def add_delegate(event: Event) -> tuple[Response, int]:
+    """Create a delegate; the token and join URL are returned once."""
+    body = _json_body()
+    try:
+        delegate, token = delegates.create_delegate(
+            event, str(body.get("organisation", "")), str(body.get("name", ""))
+        )
+    except ServiceError as error:
+        return _refuse(error.message, error.status)
+    return jsonify(
+        id=delegate.id, token=token, join_url=public_url("delegate.personal_link", token=token)
+    ), 201
+
+
+@bp.post("/events/<int:event_id>/contracts/<contract>/<any(open, close):action>")
+@facilitator_api
+def voting_control(event: Event, contract: str, action: str) -> tuple[Response, int]:
+    """Open or close voting on one contract."""
+    change = contracts.open_contracts if action == "open" else contracts.close_contracts
+    try:
+        change(event, [contract])
+    except ServiceError as error:
+        return _refuse(error.message, error.status)
+    found = events.find_contract(event.id, contract)
+    return jsonify(contract=contract, status=found.status if found else None), 200
+
+
+@bp.get("/events/<int:event_id>/matrix.<any(csv, xlsx, json):fmt>")
+@facilitator_api
+def matrix(event: Event, fmt: str) -> Response:
+    """The matrix in the Annex 2 layout."""
+    if fmt != "json":
+        return matrix_download(event, fmt)
+    result, _positions, _votes = event_matrix(event)
+    return jsonify(
+        columns=[{"id": c.code, "name": c.name} for c in result.columns],
+        rows=[{"code": r.code, "name": r.name, "cells": result.row_labels(r.code)} for r in result.rows],
+    )
+
+
+def _voting_delegate() -> Delegate | None:
+    """The delegate's own token, or the phone page's session cookie with its CSRF header."""
+    token = _bearer()
+    if token:
+        return delegates.find_by_token(token)
+    delegate_id = session.get("delegate")
+    if not isinstance(delegate_id, int):
+        return None
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken", ""))
+    except ValidationError:
+        return None
+    return db.session.get(Delegate, delegate_id)
+
+
+@bp.post("/vote")
+def vote() -> tuple[Response, int]:
+    """Cast or change a vote; resending the same vote_id never counts twice."""
+    delegate = _voting_delegate()
+    if delegate is None:
+        return _refuse("Your voting link is not valid. Please scan your QR code again.", 401)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _refuse("The vote could not be read. Please try again.", 400)
+    try:
+        result = votes.cast_vote(delegate, body.get("contract"), body.get("level"), body.get("vote_id"))
+    except ServiceError as error:
+        return _refuse(error.message, error.status)
+    return jsonify(ok=True, contract=result.contract, level=result.level, duplicate=result.duplicate), 200

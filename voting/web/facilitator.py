@@ -1,0 +1,240 @@
+"""The facilitator's console: sign-in, events, imports, delegates, opening and closing votes."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from voting.exports import matrix_csv, matrix_xlsx
+from voting.importers import (
+    contracts_template_csv,
+    contracts_template_xlsx,
+    organisations_template_csv,
+    organisations_template_xlsx,
+)
+from voting.services import ServiceError, auth, contracts, delegates, events, imports
+from voting.services.snapshots import event_matrix, event_state
+from voting.web.common import event_or_404, facilitator_required, public_url, qr_svg
+
+log = logging.getLogger(__name__)
+bp = Blueprint("facilitator", __name__)
+
+TEMPLATES = {
+    ("organisations", "csv"): organisations_template_csv,
+    ("organisations", "xlsx"): organisations_template_xlsx,
+    ("contracts", "csv"): contracts_template_csv,
+    ("contracts", "xlsx"): contracts_template_xlsx,
+}
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | BaseResponse:
+    """Sign in with the facilitator password set by `voting set-password`."""
+    error = None
+    if request.method == "POST":
+        if auth.check_password(request.form.get("password", "")):
+            session.clear()  # a fresh session: nothing from before sign-in carries over
+            session["facilitator"] = True
+            target = request.args.get("next", "")
+            return redirect(
+                target if target.startswith("/") and not target.startswith("//") else url_for(".home")
+            )
+        error = (
+            "That password is not right."
+            if auth.password_is_set()
+            else ("No facilitator password has been set yet. Run `voting set-password` on the server.")
+        )
+        log.info("failed facilitator sign-in")
+    return render_template("facilitator/login.html", error=error), 401 if error else 200
+
+
+@bp.post("/logout")
+def logout() -> BaseResponse:
+    """Sign out of the console."""
+    session.clear()
+    return redirect(url_for(".login"))
+
+
+@bp.get("/")
+@facilitator_required
+def home() -> str:
+    """Every event, and a form to create one."""
+    return render_template("facilitator/home.html", events=events.list_events())
+
+
+@bp.post("/events")
+@facilitator_required
+def create_event() -> BaseResponse:
+    """Create an event and go to its console."""
+    try:
+        event = events.create_event(request.form.get("name", ""))
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for(".home"))
+    return redirect(url_for(".console", event_id=event.id))
+
+
+@bp.get("/events/<int:event_id>")
+@facilitator_required
+def console(event_id: int) -> str:
+    """The console: imports, delegates, voting controls and live turnout."""
+    event = event_or_404(event_id)
+    return render_template(
+        "facilitator/console.html",
+        event=event,
+        state=event_state(event, for_console=True),
+        delegates=delegates.list_delegates(event.id),
+        join_url=public_url("delegate.join", code=event.join_code),
+        problems=None,
+    )
+
+
+@bp.post("/events/<int:event_id>/import/<kind>")
+@facilitator_required
+def import_file(event_id: int, kind: str) -> str | BaseResponse:
+    """Upload an organisations or contracts file (CSV or XLSX); all or nothing."""
+    event = event_or_404(event_id)
+    upload = request.files.get("file")
+    if kind not in ("organisations", "contracts"):
+        return redirect(url_for(".console", event_id=event.id))
+    if upload is None or not upload.filename:
+        flash("Choose a file to upload.", "error")
+        return redirect(url_for(".console", event_id=event.id))
+    data = upload.read()
+    runner = imports.import_organisations if kind == "organisations" else imports.import_contracts
+    count, problems = runner(event, data)
+    if problems:
+        return render_template(
+            "facilitator/console.html",
+            event=event,
+            state=event_state(event, for_console=True),
+            delegates=delegates.list_delegates(event.id),
+            join_url=public_url("delegate.join", code=event.join_code),
+            problems={"kind": kind, "filename": upload.filename, "items": problems},
+        ), 422
+    flash(f"Imported {count} {kind} rows from {upload.filename}.", "success")
+    return redirect(url_for(".console", event_id=event.id))
+
+
+@bp.get("/templates/<kind>.<fmt>")
+@facilitator_required
+def download_template(kind: str, fmt: str) -> Response:
+    """Blank import templates with the right header and example rows."""
+    maker = TEMPLATES.get((kind, fmt))
+    if maker is None:
+        return Response("No such template.", 404)
+    return _download(maker(), f"{kind}-template.{fmt}", CSV if fmt == "csv" else XLSX)
+
+
+@bp.post("/events/<int:event_id>/delegates")
+@facilitator_required
+def add_delegate(event_id: int) -> str | BaseResponse:
+    """Add a delegate and show their personal link once."""
+    event = event_or_404(event_id)
+    try:
+        delegate, token = delegates.create_delegate(
+            event, request.form.get("organisation", ""), request.form.get("name", "")
+        )
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for(".console", event_id=event.id, _anchor="delegates"))
+    link = public_url("delegate.personal_link", token=token)
+    return render_template(
+        "facilitator/link.html", event=event, delegate=delegate, link=link, qr=qr_svg(link)
+    )
+
+
+@bp.post("/events/<int:event_id>/delegates/<int:delegate_id>/<action>")
+@facilitator_required
+def delegate_action(event_id: int, delegate_id: int, action: str) -> BaseResponse:
+    """Admit or remove one delegate."""
+    event = event_or_404(event_id)
+    delegate = delegates.event_delegate(event.id, delegate_id)
+    if delegate is None or action not in ("admit", "revoke"):
+        flash("That delegate is not part of this event.", "error")
+        return redirect(url_for(".console", event_id=event.id))
+    try:
+        (delegates.admit if action == "admit" else delegates.revoke)(delegate)
+        flash(f"{delegate.name} {'admitted' if action == 'admit' else 'removed'}.", "success")
+    except ServiceError as error:
+        flash(error.message, "error")
+    return redirect(url_for(".console", event_id=event.id, _anchor="delegates"))
+
+
+@bp.post("/events/<int:event_id>/qr-sheet")
+@facilitator_required
+def qr_sheet(event_id: int) -> str:
+    """A printable A4 sheet of personal QR codes; printing issues fresh links (only hashes are kept)."""
+    event = event_or_404(event_id)
+    chosen = {int(x) for x in request.form.getlist("delegate") if x.isdigit()}
+    cards = []
+    for delegate in delegates.list_delegates(event.id):
+        if delegate.status != "active" or (chosen and delegate.id not in chosen):
+            continue
+        link = public_url("delegate.personal_link", token=delegates.reissue_link(delegate))
+        cards.append({"delegate": delegate, "link": link, "qr": qr_svg(link)})
+    return render_template("facilitator/qr_sheet.html", event=event, cards=cards)
+
+
+@bp.post("/events/<int:event_id>/voting")
+@facilitator_required
+def voting_control(event_id: int) -> BaseResponse:
+    """Open or close voting on the chosen contracts, or on all of them."""
+    event = event_or_404(event_id)
+    action = request.form.get("action", "")
+    codes = None if request.form.get("scope") == "all" else request.form.getlist("contract")
+    try:
+        if action == "open":
+            done = contracts.open_contracts(event, codes)
+        elif action == "close":
+            done = contracts.close_contracts(event, codes)
+        else:
+            raise ServiceError("Choose open or close.")
+        flash(f"Voting {action}ed on {', '.join(done) or 'no contracts (nothing to change)'}.", "success")
+    except ServiceError as error:
+        flash(error.message, "error")
+    return redirect(url_for(".console", event_id=event.id, _anchor="voting"))
+
+
+@bp.post("/events/<int:event_id>/resolve")
+@facilitator_required
+def resolve(event_id: int) -> BaseResponse:
+    """Settle a CCG's split with one of its tied levels."""
+    event = event_or_404(event_id)
+    form = request.form
+    try:
+        contracts.resolve_split(
+            event, form.get("contract", ""), form.get("organisation", ""), form.get("level")
+        )
+        flash("Split resolved.", "success")
+    except ServiceError as error:
+        flash(error.message, "error")
+    return redirect(url_for(".console", event_id=event.id, _anchor="splits"))
+
+
+@bp.get("/events/<int:event_id>/matrix.<fmt>")
+@facilitator_required
+def export_matrix(event_id: int, fmt: str) -> Response:
+    """Download the matrix in the Annex 2 layout."""
+    event = event_or_404(event_id)
+    return matrix_download(event, fmt)
+
+
+def matrix_download(event: object, fmt: str) -> Response:
+    """The matrix as a CSV or XLSX attachment (shared with the API)."""
+    matrix, _positions, _votes = event_matrix(event)  # type: ignore[arg-type]
+    if fmt == "csv":
+        return _download(matrix_csv(matrix), "matrix.csv", CSV)
+    if fmt == "xlsx":
+        return _download(matrix_xlsx(matrix, title=getattr(event, "name", "Matrix")), "matrix.xlsx", XLSX)
+    return Response("Choose csv or xlsx.", 404)
+
+
+def _download(data: bytes, filename: str, mimetype: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
