@@ -5,6 +5,10 @@ SOCKETIO_ASYNC_MODE chooses eventlet (default), gevent or threading.
 """
 
 import os
+import warnings
+
+# eventlet announces its maintenance mode on import; the README explains the choice, so say it once there.
+warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
 
 ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or "eventlet"
 if ASYNC_MODE == "eventlet":

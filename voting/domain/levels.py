@@ -22,7 +22,8 @@ def parse_level(raw: object) -> int | None:
         return None
     if isinstance(raw, int):
         return raw if raw in LEVELS else None
-    if isinstance(raw, str) and raw.strip().isdigit():
+    # ASCII digits only: str.isdigit() is also true for "²" (int() then raises) and "٣".
+    if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
         value = int(raw.strip())
         return value if value in LEVELS else None
     return None

@@ -74,7 +74,7 @@ def cast_vote(
     entered_by: str = "delegate",
 ) -> VoteResult:
     """Record a delegate's level on an open contract, once per vote_id, committed before returning."""
-    if not isinstance(vote_id, str) or not VOTE_ID.match(vote_id):
+    if not isinstance(vote_id, str) or not VOTE_ID.fullmatch(vote_id):
         raise ServiceError(
             "The vote could not be read (missing or malformed vote id). Please try again.", 422
         )

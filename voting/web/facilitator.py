@@ -238,3 +238,13 @@ def _download(data: bytes, filename: str, mimetype: str) -> Response:
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@bp.get("/events/<int:event_id>/console/<any(pending, splits):part>")
+@facilitator_required
+def console_part(event_id: int, part: str) -> str:
+    """One live part of the console, re-fetched by the page when its contents change."""
+    event = event_or_404(event_id)
+    return render_template(
+        f"facilitator/_{part}.html", event=event, state=event_state(event, for_console=True)
+    )
