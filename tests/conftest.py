@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -128,3 +129,16 @@ def socket_client(app: Flask, client: FlaskClient) -> Callable[..., Any]:
         return socketio.test_client(app, flask_test_client=flask_client or client, auth=auth)
 
     return make
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI a skipped test is a part that was not checked: fail the run."""
+    if os.environ.get("CI", "").lower() not in ("true", "1"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped and exitstatus == 0:
+        reporter.write_line(
+            f"CI: {len(skipped)} test(s) skipped; in CI every required part must run.", red=True
+        )
+        session.exitstatus = 1

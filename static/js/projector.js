@@ -18,7 +18,7 @@
       var level = bar.getAttribute("data-level");
       var n = current ? current.counts[level] : 0;
       bar.querySelector('[data-field="count"]').textContent = String(n);
-      bar.querySelector('[data-field="fill"]').style.height = Math.round((n / max) * 140) + "px";
+      bar.querySelector('[data-field="fill"]').style.height = Math.round((n / max) * 110) + "px";
     });
     document.getElementById("turnout").textContent = current
       ? current.voted + " of " + current.holders + " CCGs have voted" + (current.split ? " (" + current.split + " split)" : "")

@@ -56,7 +56,6 @@ def _session_delegate() -> Delegate | None:
     return delegate
 
 
-@socketio.on("connect")
 def connect(auth: Any = None) -> None:
     """Join the rooms this connection may hear, then send it a full snapshot."""
     auth = auth if isinstance(auth, dict) else {}
@@ -85,7 +84,6 @@ def connect(auth: Any = None) -> None:
     raise ConnectionRefusedError("Unknown screen.")
 
 
-@socketio.on("resync")
 def resync(_data: Any = None) -> None:
     """A phone that suspects it missed something asks for its snapshot again (screens reconnect)."""
     delegate = _session_delegate()
@@ -93,3 +91,13 @@ def resync(_data: Any = None) -> None:
         snapshot = _delegate_snapshot(delegate)
         db.session.rollback()
         emit("ballot", snapshot)
+
+
+def register() -> None:
+    """Attach the handlers to the current Socket.IO server (publisher.init_app calls this per app).
+
+    Every create_app() builds a new server, and Flask-SocketIO's decorators only reach the server
+    that exists when this module is first imported, so a second app would have had no handlers.
+    """
+    socketio.on_event("connect", connect)
+    socketio.on_event("resync", resync)

@@ -1,0 +1,79 @@
+"""The real server (`voting serve`, eventlet) in a subprocess on a free port with a temporary database."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+VOTING = str(Path(sys.executable).with_name("voting"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str
+    env: dict[str, str]
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def cli(self, *args: str, stdin: str = "") -> str:
+        """Run a `voting` command against the same database; returns its standard output."""
+        done = subprocess.run(
+            [VOTING, *args], env=self.env, input=stdin.encode(), capture_output=True, timeout=60, check=True
+        )
+        return done.stdout.decode()
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited early:\n{log.read_text()}")
+        try:
+            requests.get(f"{url}/login", timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise AssertionError(f"server did not start within {timeout}s:\n{log.read_text()}")
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'live.sqlite3'}",
+        SECRET_KEY="e2e-secret-key",
+        PUBLIC_BASE_URL=url,
+        SOCKETIO_ASYNC_MODE="eventlet",
+    )
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [VOTING, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=out, stderr=out
+        )
+    try:
+        wait_until_up(url, process, log)
+        yield LiveServer(url=url, env=env, process=process, log=log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
