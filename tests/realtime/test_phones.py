@@ -17,8 +17,9 @@ Factory = Callable[..., Any]
 
 
 def first_ballot(socket: Any) -> dict[str, Any]:
+    """The snapshot sent on connecting: always the first message (pushes may follow it)."""
     received = socket.get_received()
-    assert [m["name"] for m in received] == ["ballot"]
+    assert received and received[0]["name"] == "ballot"
     return dict(received[0]["args"][0])
 
 

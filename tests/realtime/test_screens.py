@@ -19,8 +19,9 @@ Factory = Callable[..., Any]
 
 
 def first_state(socket: Any) -> dict[str, Any]:
+    """The snapshot sent on connecting: always the first message (pushes may follow it)."""
     received = socket.get_received()
-    assert [m["name"] for m in received] == ["state"]
+    assert received and received[0]["name"] == "state"
     return dict(received[0]["args"][0])
 
 

@@ -194,7 +194,8 @@ def voting_control(event_id: int) -> BaseResponse:
             done = contracts.close_contracts(event, codes)
         else:
             raise ServiceError("Choose open or close.")
-        flash(f"Voting {action}ed on {', '.join(done) or 'no contracts (nothing to change)'}.", "success")
+        verb = "opened" if action == "open" else "closed"
+        flash(f"Voting {verb} on {', '.join(done) or 'no contracts (nothing to change)'}.", "success")
     except ServiceError as error:
         flash(error.message, "error")
     return redirect(url_for(".console", event_id=event.id, _anchor="voting"))

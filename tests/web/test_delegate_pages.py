@@ -1,0 +1,134 @@
+"""Delegates on their phones: joining by link or event code, admission, and voting without JavaScript."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from tests.helpers import csrf_token
+from voting.extensions import db
+from voting.models import Delegate, Event
+from voting.services import contracts, delegates
+
+
+def vote_without_js(phone: FlaskClient, contract: str, level: str) -> str:
+    """Pick a level and press "Save vote" on the plain HTML page; returns the page shown after."""
+    page = phone.get("/vote").get_data(as_text=True)
+    vote_id = re.search(
+        rf'name="contract" value="{contract}">\s*<input type="hidden" name="vote_id" value="([^"]+)"', page
+    )
+    assert vote_id, "the page offers a vote form for this contract"
+    response = phone.post(
+        "/vote",
+        data={
+            "contract": contract,
+            "level": level,
+            "vote_id": vote_id.group(1),
+            "csrf_token": csrf_token(phone, "/vote"),
+        },
+    )
+    assert response.status_code == 303
+    return phone.get("/vote").get_data(as_text=True)
+
+
+def test_joining_by_code_waits_for_admission_then_votes(app: Any, make_event: Any) -> None:
+    event = make_event()
+    phone = app.test_client()
+    entered = phone.post(
+        "/join", data={"code": event["join_code"].lower(), "csrf_token": csrf_token(phone, "/join")}
+    )
+    assert entered.headers["Location"].endswith(f"/e/{event['join_code']}")
+    join_page = phone.get(f"/e/{event['join_code']}").get_data(as_text=True)
+    assert "Beta CCG" in join_page
+    asked = phone.post(
+        f"/e/{event['join_code']}",
+        data={
+            "organisation": "00R",
+            "name": "Dr Bo",
+            "csrf_token": csrf_token(phone, f"/e/{event['join_code']}"),
+        },
+    )
+    assert asked.headers["Location"].endswith("/vote")
+    waiting = phone.get("/vote").get_data(as_text=True)
+    assert "Waiting to be let in" in waiting
+    with app.app_context():
+        ev = db.session.get(Event, event["id"])
+        contracts.open_contracts(ev, ["1"])
+        pending = db.session.query(Delegate).filter_by(name="Dr Bo").one()
+        delegates.admit(pending)
+    after = vote_without_js(phone, "1", "3")
+    assert "Vote saved: contract 1, level 3." in after
+    assert "Your CCG's annual value" in after
+    assert "£18,000,000" in after
+
+
+def test_a_wrong_code_or_link_says_so(client: FlaskClient) -> None:
+    wrong = client.post("/join", data={"code": "NOPE99", "csrf_token": csrf_token(client, "/join")})
+    assert wrong.status_code == 404
+    assert "There is no event with that code." in wrong.get_data(as_text=True)
+    assert "not valid any more" in client.get("/j/not-a-real-token").get_data(as_text=True)
+
+
+def test_joining_needs_a_name(app: Any, make_event: Any) -> None:
+    event = make_event()
+    phone = app.test_client()
+    path = f"/e/{event['join_code']}"
+    refused = phone.post(
+        path, data={"organisation": "00R", "name": "  ", "csrf_token": csrf_token(phone, path)}
+    )
+    assert refused.status_code == 422
+    assert "Type your name" in refused.get_data(as_text=True)
+
+
+def test_closed_and_unopened_contracts_refuse_with_a_sentence(
+    app: Any, make_event: Any, make_delegate: Any
+) -> None:
+    event = make_event()
+    ann = make_delegate(event["id"], "00Q", "Ann")
+    phone = app.test_client()
+    phone.get(f"/j/{ann['token']}")
+    with app.app_context():
+        ev = db.session.get(Event, event["id"])
+        contracts.open_contracts(ev, ["1"])
+    page = phone.get("/vote").get_data(as_text=True)
+    token = csrf_token(phone, "/vote")
+    with app.app_context():
+        contracts.close_contracts(db.session.get(Event, event["id"]), ["1"])
+    vote_id = re.search(r'name="vote_id" value="([^"]+)"', page).group(1)
+    phone.post("/vote", data={"contract": "1", "level": "2", "vote_id": vote_id, "csrf_token": token})
+    assert "Voting on contract 1 closed at" in phone.get("/vote").get_data(as_text=True)
+
+
+def test_a_removed_delegate_is_sent_back_to_the_start(app: Any, make_event: Any, make_delegate: Any) -> None:
+    event = make_event()
+    ann = make_delegate(event["id"], "00Q", "Ann")
+    phone = app.test_client()
+    phone.get(f"/j/{ann['token']}")
+    assert phone.get("/vote").status_code == 200
+    with app.app_context():
+        delegates.revoke(db.session.get(Delegate, ann["id"]))
+    assert phone.get("/vote").headers["Location"].endswith("/join")
+    assert phone.get(f"/j/{ann['token']}").status_code == 404
+
+
+def test_the_personal_link_leaves_no_token_in_the_address_bar(
+    app: Any, make_event: Any, make_delegate: Any
+) -> None:
+    event = make_event()
+    ann = make_delegate(event["id"], "00Q", "Ann")
+    response = app.test_client().get(f"/j/{ann['token']}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/vote"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_pages_carry_security_headers(client: FlaskClient) -> None:
+    response = client.get("/login")
+    headers = response.headers
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    cookie = headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
