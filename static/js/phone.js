@@ -99,6 +99,7 @@
 
   function applyBallot(ballot) {
     if (ballot.status && ballot.status !== root.getAttribute("data-status")) { window.location.reload(); return; }
+    if (root.getAttribute("data-status") !== "active") { return; } // waiting to be admitted: nothing to show yet
     var anyOpen = false;
     var pending = loadOutbox();
     ballot.contracts.forEach(function (c) {
