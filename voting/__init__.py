@@ -48,11 +48,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),
     )
 
-    from voting.realtime import handlers  # noqa: F401  (registers the Socket.IO handlers)
+    from voting.realtime import handlers
     from voting.realtime.publish import publisher
     from voting.web import register_blueprints
 
     register_blueprints(app)
+    handlers.register()  # on the Socket.IO server socketio.init_app has just made for this app
     publisher.init_app(app)
 
     with app.app_context():

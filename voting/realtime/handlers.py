@@ -94,7 +94,7 @@ def resync(_data: Any = None) -> None:
 
 
 def register() -> None:
-    """Attach the handlers to the current Socket.IO server (publisher.init_app calls this per app).
+    """Attach the handlers to the current Socket.IO server (create_app calls this for every app).
 
     Every create_app() builds a new server, and Flask-SocketIO's decorators only reach the server
     that exists when this module is first imported, so a second app would have had no handlers.

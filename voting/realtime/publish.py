@@ -108,10 +108,7 @@ class _PublisherProxy:
     """What services call; resolves the current app's publisher."""
 
     def init_app(self, app: Flask) -> None:
-        from voting.realtime.handlers import register
-
         app.extensions["voting_publisher"] = Publisher(app)
-        register()  # on this app's Socket.IO server (socketio.init_app has just made a new one)
 
     @property
     def _current(self) -> Publisher:
