@@ -62,15 +62,21 @@ def request_admission(event: Event, organisation_code: str, name: str) -> tuple[
     return delegate, token
 
 
-def reissue_link(delegate: Delegate) -> str:
-    """A new personal link for a delegate; the old link stops working (a joined phone stays joined)."""
-    if delegate.status == REVOKED:
-        raise ServiceError(f"{delegate.name} has been removed; add them again instead.")
-    token = new_token()
-    delegate.token_hash = hash_token(token)
-    record(delegate.event_id, "reissue_link", str(delegate.id))
+def reissue_links(event: Event, only: set[int] | None = None) -> list[tuple[Delegate, str]]:
+    """New personal links for the event's admitted delegates (or just `only`), in one transaction.
+
+    Old links stop working; phones that already joined stay joined (they hold a session, not the link).
+    """
+    issued = []
+    for delegate in list_delegates(event.id):
+        if delegate.status != ACTIVE or (only is not None and delegate.id not in only):
+            continue
+        token = new_token()
+        delegate.token_hash = hash_token(token)
+        issued.append((delegate, token))
+    record(event.id, "reissue_links", ",".join(str(delegate.id) for delegate, _token in issued))
     db.session.commit()
-    return token
+    return issued
 
 
 def admit(delegate: Delegate) -> None:

@@ -14,6 +14,7 @@ from voting.importers import (
     organisations_template_csv,
     organisations_template_xlsx,
 )
+from voting.models import Event
 from voting.services import ServiceError, auth, contracts, delegates, events, imports
 from voting.services.snapshots import event_matrix, event_state
 from voting.web.common import event_or_404, facilitator_required, public_url, qr_svg
@@ -82,14 +83,17 @@ def create_event() -> BaseResponse:
 @facilitator_required
 def console(event_id: int) -> str:
     """The console: imports, delegates, voting controls and live turnout."""
-    event = event_or_404(event_id)
+    return _console_page(event_or_404(event_id))
+
+
+def _console_page(event: Event, problems: dict[str, object] | None = None) -> str:
     return render_template(
         "facilitator/console.html",
         event=event,
         state=event_state(event, for_console=True),
         delegates=delegates.list_delegates(event.id),
         join_url=public_url("delegate.join", code=event.join_code),
-        problems=None,
+        problems=problems,
     )
 
 
@@ -108,14 +112,7 @@ def import_file(event_id: int, kind: str) -> str | BaseResponse:
     runner = imports.import_organisations if kind == "organisations" else imports.import_contracts
     count, problems = runner(event, data)
     if problems:
-        return render_template(
-            "facilitator/console.html",
-            event=event,
-            state=event_state(event, for_console=True),
-            delegates=delegates.list_delegates(event.id),
-            join_url=public_url("delegate.join", code=event.join_code),
-            problems={"kind": kind, "filename": upload.filename, "items": problems},
-        ), 422
+        return _console_page(event, {"kind": kind, "filename": upload.filename, "items": problems}), 422
     flash(f"Imported {count} {kind} rows from {upload.filename}.", "success")
     return redirect(url_for(".console", event_id=event.id))
 
@@ -172,10 +169,8 @@ def qr_sheet(event_id: int) -> str:
     event = event_or_404(event_id)
     chosen = {int(x) for x in request.form.getlist("delegate") if x.isdigit()}
     cards = []
-    for delegate in delegates.list_delegates(event.id):
-        if delegate.status != "active" or (chosen and delegate.id not in chosen):
-            continue
-        link = public_url("delegate.personal_link", token=delegates.reissue_link(delegate))
+    for delegate, token in delegates.reissue_links(event, chosen or None):
+        link = public_url("delegate.personal_link", token=token)
         cards.append({"delegate": delegate, "link": link, "qr": qr_svg(link)})
     return render_template("facilitator/qr_sheet.html", event=event, cards=cards)
 
@@ -225,13 +220,13 @@ def export_matrix(event_id: int, fmt: str) -> Response:
     return matrix_download(event, fmt)
 
 
-def matrix_download(event: object, fmt: str) -> Response:
+def matrix_download(event: Event, fmt: str) -> Response:
     """The matrix as a CSV or XLSX attachment (shared with the API)."""
-    matrix, _positions, _votes = event_matrix(event)  # type: ignore[arg-type]
+    matrix, _positions, _votes = event_matrix(event)
     if fmt == "csv":
         return _download(matrix_csv(matrix), "matrix.csv", CSV)
     if fmt == "xlsx":
-        return _download(matrix_xlsx(matrix, title=getattr(event, "name", "Matrix")), "matrix.xlsx", XLSX)
+        return _download(matrix_xlsx(matrix, title=event.name), "matrix.xlsx", XLSX)
     return Response("Choose csv or xlsx.", 404)
 
 
