@@ -27,6 +27,7 @@ from voting import create_app  # noqa: E402
 from voting.extensions import socketio  # noqa: E402
 
 app = create_app({"SOCKETIO_ASYNC_MODE": ASYNC_MODE})
+app.extensions["voting_publisher"].ensure_running()  # countdowns close votes even before anyone connects
 
 
 def main() -> None:

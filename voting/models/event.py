@@ -16,6 +16,9 @@ class Event(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     join_code: Mapped[str] = mapped_column(String(12), unique=True)
     rule: Mapped[str] = mapped_column(String(20), default="plurality")
+    stage: Mapped[int] = mapped_column(default=1)  # 1 appetite, 2 voting, 3 are we sure?, 4 who and how
+    # Conflicts of interest: leave declared delegates' votes out of that contract's result.
+    exclude_declared: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisations: Mapped[list[Organisation]] = relationship(
@@ -63,6 +66,9 @@ class Contract(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="ready")  # ready | open | closed
     opened_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    closes_at: Mapped[datetime | None] = mapped_column(default=None)  # countdown: the server closes it
+    results_hidden: Mapped[bool] = mapped_column(default=False)  # against herding, until revealed
+    rerun_stage: Mapped[int | None] = mapped_column(default=None)  # re-voted in Stage 3: live votes count
 
     event: Mapped[Event] = relationship(back_populates="contracts")
 

@@ -37,8 +37,8 @@ class VoteAudit(db.Model):
     delegate_id: Mapped[int] = mapped_column(ForeignKey("delegate.id", ondelete="CASCADE"))
     vote_id: Mapped[str] = mapped_column(String(64))
     old_level: Mapped[int | None]
-    new_level: Mapped[int]
-    entered_by: Mapped[str] = mapped_column(String(20), default="delegate")  # delegate | facilitator
+    new_level: Mapped[int | None]  # None: the vote was removed when the contract was reset
+    entered_by: Mapped[str] = mapped_column(String(20), default="delegate")  # delegate | facilitator | reset
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

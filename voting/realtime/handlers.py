@@ -13,9 +13,10 @@ from voting.extensions import db, socketio
 from voting.models import Delegate, Event
 from voting.models.delegate import ACTIVE, PENDING
 from voting.realtime import rooms
-from voting.realtime.publish import CONSOLE_ONLY, publisher
+from voting.realtime.publish import publisher
 from voting.services.auth import api_token_valid
-from voting.services.snapshots import delegate_ballot, event_state
+from voting.services.screens import screen_states
+from voting.services.snapshots import delegate_ballot
 from voting.services.votes import own_votes
 
 log = logging.getLogger(__name__)
@@ -29,9 +30,8 @@ def _is_facilitator(auth: dict[str, Any]) -> bool:
 
 
 def _screen_snapshot(event: Event, audience: str) -> dict[str, Any]:
-    state = event_state(event, for_console=audience == "console")
-    if audience == "projector":
-        state = {key: value for key, value in state.items() if key not in CONSOLE_ONLY}
+    console, projector = screen_states(event)
+    state = console if audience == "console" else projector
     state["seq"] = publisher.next_seq()
     return state
 

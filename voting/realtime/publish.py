@@ -22,7 +22,7 @@ from voting.realtime import rooms
 log = logging.getLogger(__name__)
 
 STATE, BALLOTS = "state", "ballots"
-CONSOLE_ONLY = ("organisations", "pending", "splits")
+TIMER_TICKS = 3  # check countdowns every few pushes (0.3 s at the default interval)
 
 
 class Publisher:
@@ -46,6 +46,11 @@ class Publisher:
     def mark(self, event_id: int, *kinds: str) -> None:
         with self._lock:
             self._dirty.setdefault(event_id, set()).update(kinds)
+        self.ensure_running()
+
+    def ensure_running(self) -> None:
+        """Start the background task once (the server starts it at boot, so countdowns fire)."""
+        with self._lock:
             if self._task is None:
                 self._task = socketio.start_background_task(self._run)
 
@@ -53,8 +58,12 @@ class Publisher:
         self._stopped = True
 
     def _run(self) -> None:
+        ticks = 0
         while not self._stopped:
             socketio.sleep(self.interval)
+            ticks += 1
+            if ticks % TIMER_TICKS == 0:
+                self._close_due()
             with self._lock:
                 dirty, self._dirty = self._dirty, {}
             for event_id, kinds in dirty.items():
@@ -62,6 +71,15 @@ class Publisher:
                     self.flush(event_id, kinds)
                 except Exception:
                     log.exception("push for event %s failed", event_id)
+
+    def _close_due(self) -> None:
+        from voting.services.facilitation import close_due
+
+        try:
+            with self.app.app_context():
+                close_due()
+        except Exception:
+            log.exception("closing votes whose countdown ran out failed")
 
     def flush(self, event_id: int, kinds: set[str]) -> None:
         """Build the snapshots (then end the transaction), and only then push them."""
@@ -81,11 +99,10 @@ class Publisher:
 
 def screen_pushes(event: Event, seq: int) -> list[tuple[str, dict[str, Any], str]]:
     """The state message for the console and the projector (which sees no names of people)."""
-    from voting.services.snapshots import event_state
+    from voting.services.screens import screen_states
 
-    console = event_state(event, for_console=True)
-    console["seq"] = seq
-    projector = {key: value for key, value in console.items() if key not in CONSOLE_ONLY}
+    console, projector = screen_states(event)
+    console["seq"] = projector["seq"] = seq
     return [
         ("state", console, rooms.screen(event.id, "console")),
         ("state", projector, rooms.screen(event.id, "projector")),

@@ -17,7 +17,7 @@ from voting.services.events import find_contract, find_organisation
 from voting.services.log import record
 
 
-def _select(event: Event, codes: Iterable[str] | None) -> list[Contract]:
+def select_contracts(event: Event, codes: Iterable[str] | None) -> list[Contract]:
     """The named contracts of the event (all of them when codes is None); unknown codes refused."""
     contracts = list(
         db.session.scalars(select(Contract).where(Contract.event_id == event.id).order_by(Contract.position))
@@ -36,7 +36,7 @@ def _select(event: Event, codes: Iterable[str] | None) -> list[Contract]:
 
 def open_contracts(event: Event, codes: Iterable[str] | None = None) -> list[str]:
     """Open voting on the contracts (all when codes is None); returns the codes opened."""
-    contracts = _select(event, codes)
+    contracts = select_contracts(event, codes)
     if not contracts:
         raise ServiceError("Import the contracts before opening a vote.")
     opened = []
@@ -45,6 +45,7 @@ def open_contracts(event: Event, codes: Iterable[str] | None = None) -> list[str
             contract.status = "open"
             contract.opened_at = utcnow()
             contract.closed_at = None
+            contract.closes_at = None
             opened.append(contract.code)
     record(event.id, "open", ",".join(opened))
     db.session.commit()
@@ -54,12 +55,13 @@ def open_contracts(event: Event, codes: Iterable[str] | None = None) -> list[str
 
 def close_contracts(event: Event, codes: Iterable[str] | None = None) -> list[str]:
     """Close voting on the contracts (all open ones when codes is None); returns the codes closed."""
-    contracts = _select(event, codes)
+    contracts = select_contracts(event, codes)
     closed = []
     for contract in contracts:
         if contract.status == "open":
             contract.status = "closed"
             contract.closed_at = utcnow()
+            contract.closes_at = None
             closed.append(contract.code)
     record(event.id, "close", ",".join(closed))
     db.session.commit()

@@ -13,16 +13,22 @@ from voting.domain.matrix import Column, Matrix, Row, build_matrix
 from voting.extensions import db
 from voting.models import Contract, Delegate, Event, Holding, Organisation, Resolution, Vote
 from voting.models.delegate import ACTIVE, PENDING
+from voting.services.interests import declared_pairs
+from voting.timefmt import iso
 
 
 def _positions(
     event: Event, orgs: dict[int, str], contracts: dict[int, str]
 ) -> tuple[dict[tuple[str, str], Position], dict[str, list[int]]]:
     votes: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for contract_id, org_id, level in db.session.execute(
-        select(Vote.contract_id, Vote.organisation_id, Vote.level).where(Vote.event_id == event.id)
+    excluded = declared_pairs(event.id) if event.exclude_declared else set()
+    for contract_id, org_id, delegate_id, level in db.session.execute(
+        select(Vote.contract_id, Vote.organisation_id, Vote.delegate_id, Vote.level).where(
+            Vote.event_id == event.id
+        )
     ):
-        votes[(contract_id, org_id)].append(level)
+        if (delegate_id, contract_id) not in excluded:
+            votes[(contract_id, org_id)].append(level)
     resolutions = {
         (r.contract_id, r.organisation_id): r.level
         for r in db.session.scalars(select(Resolution).join(Contract).where(Contract.event_id == event.id))
@@ -96,6 +102,8 @@ def event_state(event: Event, for_console: bool = False) -> dict[str, Any]:
                 "votes": {
                     str(level): n for level, n in count_votes(delegate_votes.get(contract.code, [])).items()
                 },
+                "results_hidden": contract.results_hidden,
+                "closes_at": iso(contract.closes_at),
             }
         )
     open_codes = [c.code for c in contracts if c.status == "open"]

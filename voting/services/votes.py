@@ -16,6 +16,7 @@ from voting.models.base import utcnow
 from voting.models.delegate import ACTIVE, PENDING
 from voting.realtime.publish import publisher
 from voting.services import ServiceError
+from voting.timefmt import clock
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +61,14 @@ def _open_contract_held(delegate: Delegate, code: str) -> Contract:
         )
     if contract.status == "ready":
         raise ServiceError(f"Voting on contract {code} has not opened yet.", 423)
+    if contract.status == "open" and contract.closes_at is not None and contract.closes_at <= utcnow():
+        # The countdown ran out; the timer may not have flipped the status yet. The server's clock decides.
+        raise ServiceError(
+            f"Voting on contract {code} closed at {clock(contract.closes_at, seconds=True)}. Your vote was not counted.",
+            423,
+        )
     if contract.status != "open":
-        closed = f" at {contract.closed_at:%H:%M}" if contract.closed_at else ""
+        closed = f" at {clock(contract.closed_at)}" if contract.closed_at else ""
         raise ServiceError(f"Voting on contract {code} closed{closed}. Your vote was not counted.", 423)
     return contract
 

@@ -17,6 +17,7 @@ CSP = (
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint, the security headers and the error pages."""
+    from voting.web.activity import bp as activity_bp
     from voting.web.api import bp as api_bp
     from voting.web.delegate import bp as delegate_bp
     from voting.web.facilitator import bp as facilitator_bp
@@ -25,6 +26,7 @@ def register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)  # bearer tokens, or a cookie plus an X-CSRFToken header checked in the view
     for blueprint in (facilitator_bp, delegate_bp, projector_bp, api_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(activity_bp)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)

@@ -13,7 +13,8 @@ from wtforms import ValidationError
 from voting.extensions import db
 from voting.models import Delegate, Event
 from voting.services import ServiceError, auth, contracts, delegates, events, imports, votes
-from voting.services.snapshots import event_matrix, event_state
+from voting.services.screens import console_state
+from voting.services.snapshots import event_matrix
 from voting.web.common import public_url
 from voting.web.facilitator import matrix_download
 
@@ -68,7 +69,7 @@ def create_event() -> tuple[Response, int]:
 @facilitator_api
 def show_event(event: Event) -> Response:
     """The whole live state of an event, as the console sees it."""
-    return jsonify(event_state(event, for_console=True))
+    return jsonify(console_state(event))
 
 
 @bp.put("/events/<int:event_id>/<any(organisations, contracts):kind>")

@@ -16,7 +16,8 @@ from voting.importers import (
 )
 from voting.models import Event
 from voting.services import ServiceError, auth, contracts, delegates, events, imports
-from voting.services.snapshots import event_matrix, event_state
+from voting.services.screens import console_state
+from voting.services.snapshots import event_matrix
 from voting.web.common import event_or_404, facilitator_required, public_url, qr_svg
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ def _console_page(event: Event, problems: dict[str, object] | None = None) -> st
     return render_template(
         "facilitator/console.html",
         event=event,
-        state=event_state(event, for_console=True),
+        state=console_state(event),
         delegates=delegates.list_delegates(event.id),
         join_url=public_url("delegate.join", code=event.join_code),
         problems=problems,
@@ -241,6 +242,4 @@ def _download(data: bytes, filename: str, mimetype: str) -> Response:
 def console_part(event_id: int, part: str) -> str:
     """One live part of the console, re-fetched by the page when its contents change."""
     event = event_or_404(event_id)
-    return render_template(
-        f"facilitator/_{part}.html", event=event, state=event_state(event, for_console=True)
-    )
+    return render_template(f"facilitator/_{part}.html", event=event, state=console_state(event))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from voting.exports import LEVEL_COLOURS
-from voting.services.snapshots import event_state
+from voting.services.screens import console_state, projector_view
 from voting.web.common import event_or_404, facilitator_required, public_url, qr_svg
 
 bp = Blueprint("projector", __name__)
@@ -20,7 +20,7 @@ def show(event_id: int) -> str:
     return render_template(
         "projector/show.html",
         event=event,
-        state=event_state(event),
+        state=projector_view(console_state(event)),
         join_url=join_url,
         qr=qr_svg(join_url),
         colours=LEVEL_COLOURS,

@@ -1,0 +1,101 @@
+"""Facilitation controls: hide and reveal results, countdowns, resetting a contract, proxy votes."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+
+from voting.extensions import db
+from voting.models import Contract, Event, Resolution, Vote, VoteAudit
+from voting.models.base import utcnow
+from voting.realtime.publish import publisher
+from voting.services import ServiceError
+from voting.services.contracts import select_contracts
+from voting.services.log import record
+
+log = logging.getLogger(__name__)
+
+MAX_COUNTDOWN = 60 * 60
+
+
+def set_results_hidden(event: Event, codes: list[str] | None, hidden: bool) -> list[str]:
+    """Hide results from the projector (to avoid herding) or reveal them."""
+    changed = []
+    for contract in select_contracts(event, codes):
+        if contract.results_hidden != hidden:
+            contract.results_hidden = hidden
+            changed.append(contract.code)
+    record(event.id, "hide_results" if hidden else "reveal_results", ",".join(changed))
+    db.session.commit()
+    publisher.votes_changed(event.id)
+    return changed
+
+
+def start_countdown(event: Event, codes: list[str] | None, seconds: object) -> list[str]:
+    """Close the (open) contracts by themselves after `seconds`; the server's clock decides."""
+    try:
+        duration = int(str(seconds))
+    except ValueError:
+        raise ServiceError("Give the countdown in whole seconds.") from None
+    if not 5 <= duration <= MAX_COUNTDOWN:
+        raise ServiceError("A countdown must be between 5 seconds and an hour.")
+    contracts = [c for c in select_contracts(event, codes) if c.status == "open"]
+    if not contracts:
+        raise ServiceError("Open the vote before starting a countdown.")
+    closes_at = utcnow() + timedelta(seconds=duration)
+    for contract in contracts:
+        contract.closes_at = closes_at
+    record(event.id, "countdown", f"{duration}s {','.join(c.code for c in contracts)}")
+    db.session.commit()
+    publisher.contracts_changed(event.id)
+    return [c.code for c in contracts]
+
+
+def close_due() -> list[int]:
+    """Close every open contract whose countdown has run out; returns the events touched."""
+    now = utcnow()
+    due = list(
+        db.session.scalars(
+            select(Contract).where(
+                Contract.status == "open", Contract.closes_at.is_not(None), Contract.closes_at <= now
+            )
+        )
+    )
+    events = sorted({contract.event_id for contract in due})
+    for contract in due:
+        contract.status = "closed"
+        contract.closed_at = contract.closes_at
+        record(contract.event_id, "close", f"{contract.code} (countdown)", actor="timer")
+    db.session.commit()
+    for event_id in events:
+        publisher.contracts_changed(event_id)
+    return events
+
+
+def reset_contract(event: Event, code: str) -> int:
+    """Remove every vote on a contract so it can be voted again; each removal is audited."""
+    (contract,) = select_contracts(event, [code])
+    if contract.status == "open":
+        raise ServiceError(f"Close the vote on contract {code} before resetting it.")
+    votes = list(db.session.scalars(select(Vote).where(Vote.contract_id == contract.id)))
+    for vote in votes:
+        db.session.add(
+            VoteAudit(
+                event_id=event.id,
+                contract_id=contract.id,
+                delegate_id=vote.delegate_id,
+                vote_id=f"reset-{vote.id}-{int(utcnow().timestamp())}",
+                old_level=vote.level,
+                new_level=None,
+                entered_by="reset",
+            )
+        )
+    db.session.execute(delete(Vote).where(Vote.contract_id == contract.id))
+    db.session.execute(delete(Resolution).where(Resolution.contract_id == contract.id))
+    contract.status, contract.opened_at, contract.closed_at, contract.closes_at = "ready", None, None, None
+    record(event.id, "reset", f"{code}: {len(votes)} votes removed")
+    db.session.commit()
+    publisher.contracts_changed(event.id)
+    return len(votes)

@@ -1,0 +1,192 @@
+"""The activity explorer (technical appendix 1): upload, the two views as pages, CSV and JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from voting.domain.activity import (
+    DEFAULT_CCG_TOP,
+    DEFAULT_PROVIDER_TOP,
+    ActivityView,
+    ccgs,
+    ccgs_for_provider,
+    providers,
+    providers_for_ccg,
+)
+from voting.exports import escape_cell
+from voting.extensions import csrf
+from voting.importers.activity import COLUMNS
+from voting.models import Event
+from voting.services import activity
+from voting.web.api import facilitator_api
+from voting.web.common import event_or_404, facilitator_required
+
+bp = Blueprint("activity", __name__)
+
+MAX_TOP = 1000
+CSV = "text/csv; charset=utf-8"
+SIDES = {"ccgs": "ccg", "providers": "provider"}
+
+
+def _top(raw: str | None, default: int) -> int:
+    """The number of rows before Other; a 400 with a sentence when it is not 1..MAX_TOP."""
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_TOP:
+        abort(400, description=f"'top' must be a whole number from 1 to {MAX_TOP}, for example top=5.")
+    return int(raw)
+
+
+def _view(event: Event, side: str, code: str, top: int) -> ActivityView:
+    """One view of the event's activity, or a 404 with a sentence."""
+    found = (activity.ccg_view if side == "ccgs" else activity.provider_view)(event.id, code, top)
+    if found is None:
+        what = "CCG" if side == "ccgs" else "provider"
+        abort(404, description=f"There is no {what} '{code}' in this event's activity data.")
+    return found
+
+
+def view_csv(view: ActivityView) -> bytes:
+    """The view's header and rows as UTF-8-with-BOM CSV, every cell guarded against formulas."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerows([escape_cell(cell) for cell in row] for row in view.table())
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def view_json(view: ActivityView) -> dict[str, Any]:
+    """The view with raw counts and exact shares (fractions of 1, null where there is no total)."""
+    counterpart = "share_of_provider_total" if view.kind == "ccg" else "share_of_ccg_total"
+
+    def number(value: Any) -> float | None:
+        return None if value is None else float(value)
+
+    rows = [
+        {
+            "kind": row.kind,
+            "code": row.code,
+            "name": row.name,
+            "admissions": row.counts.admissions,
+            "elective_admissions": row.counts.elective_admissions,
+            "outpatients": row.counts.outpatients,
+            "first_outpatients": row.counts.first_outpatients,
+            "admissions_share": number(row.admissions_share),
+            "outpatients_share": number(row.outpatients_share),
+            counterpart: number(row.counterpart_share),
+            "cells": row.cells(),
+        }
+        for row in view.rows
+    ]
+    return {
+        "title": view.title,
+        view.kind: {"code": view.code, "name": view.name},
+        "top": view.top,
+        "headers": list(view.headers),
+        "rows": rows,
+    }
+
+
+def _csv_download(view: ActivityView) -> Response:
+    prefix = "main-providers-for-ccg" if view.kind == "ccg" else "main-ccgs-for-provider"
+    filename = f"{prefix}-{re.sub(r'[^A-Za-z0-9_-]', '_', view.code)}.csv"
+    response = Response(view_csv(view), mimetype=CSV)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _default_top(side: str) -> int:
+    return DEFAULT_CCG_TOP if side == "ccgs" else DEFAULT_PROVIDER_TOP
+
+
+# --- pages (signed-in facilitator) ------------------------------------------------------------------
+
+
+@bp.get("/events/<int:event_id>/activity")
+@facilitator_required
+def explorer(event_id: int) -> str:
+    """Upload the activity file and pick a CCG or a provider to see the framework's two tables."""
+    return _explorer_page(event_or_404(event_id))
+
+
+def _explorer_page(event: Event, problems: dict[str, object] | None = None) -> str:
+    flows = activity.event_flows(event.id)
+    args = request.args
+    ccg_top = _top(args.get("ccg_top"), DEFAULT_CCG_TOP)
+    provider_top = _top(args.get("provider_top"), DEFAULT_PROVIDER_TOP)
+    ccg_code, provider_code = args.get("ccg", ""), args.get("provider", "")
+    missing = []
+    ccg_view = providers_for_ccg(flows, ccg_code, ccg_top) if ccg_code else None
+    if ccg_code and ccg_view is None:
+        missing.append(f"There is no CCG '{ccg_code}' in this event's activity data.")
+    provider_view = ccgs_for_provider(flows, provider_code, provider_top) if provider_code else None
+    if provider_code and provider_view is None:
+        missing.append(f"There is no provider '{provider_code}' in this event's activity data.")
+    return render_template(
+        "activity/explorer.html",
+        event=event,
+        header=",".join(COLUMNS),
+        row_count=len(flows),
+        ccgs=ccgs(flows),
+        providers=providers(flows),
+        selected={
+            "ccg": ccg_code,
+            "provider": provider_code,
+            "ccg_top": ccg_top,
+            "provider_top": provider_top,
+        },
+        views=[view for view in (ccg_view, provider_view) if view is not None],
+        missing=missing,
+        problems=problems,
+    )
+
+
+@bp.post("/events/<int:event_id>/activity")
+@facilitator_required
+def upload(event_id: int) -> str | BaseResponse | tuple[str, int]:
+    """Replace the event's activity from a CSV or XLSX file; all or nothing."""
+    event = event_or_404(event_id)
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        flash("Choose a file to upload.", "error")
+        return redirect(url_for(".explorer", event_id=event.id))
+    count, problems = activity.import_activity(event, file.read())
+    if problems:
+        return _explorer_page(event, {"filename": file.filename, "items": problems}), 422
+    flash(f"Imported {count} activity rows from {file.filename}.", "success")
+    return redirect(url_for(".explorer", event_id=event.id))
+
+
+@bp.get("/events/<int:event_id>/activity/<any(ccgs, providers):side>/<code>.csv")
+@facilitator_required
+def page_csv(event_id: int, side: str, code: str) -> Response:
+    """The same CSV as the API, for the signed-in facilitator."""
+    event = event_or_404(event_id)
+    return _csv_download(_view(event, side, code, _top(request.args.get("top"), _default_top(side))))
+
+
+# --- API v1 (facilitator API token) -----------------------------------------------------------------
+
+
+@bp.put("/api/v1/events/<int:event_id>/activity")
+@csrf.exempt
+@facilitator_api
+def api_import(event: Event) -> tuple[Response, int]:
+    """Replace the event's activity from a CSV (or XLSX) body; all or nothing."""
+    count, problems = activity.import_activity(event, request.get_data())
+    if problems:
+        return jsonify(errors=[problem.to_dict() for problem in problems]), 422
+    return jsonify(imported=count), 200
+
+
+@bp.get("/api/v1/events/<int:event_id>/activity/<any(ccgs, providers):side>/<code>.<any(csv, json):fmt>")
+@facilitator_api
+def api_view(event: Event, side: str, code: str, fmt: str) -> Response:
+    """Main providers for a CCG, or main commissioning CCGs for a provider, as CSV or JSON."""
+    view = _view(event, side, code, _top(request.args.get("top"), _default_top(side)))
+    return _csv_download(view) if fmt == "csv" else jsonify(view_json(view))
