@@ -11,8 +11,9 @@ the rest is invented so that the printed shares work out:
 * Alpha's seven smaller providers (Sierra to Zulu) make up its "Other" row, and Foxtrot to Kilo,
   each with fewer admissions at Oscar than Echo, make up Oscar's.
 
-Tango NHS Trust serves all eleven CCGs evenly (a linked arrangement); Romeo NHS FT is a small,
-inpatient-only specialist provider. Pure Python, no Flask: `activity_csv()` is what gets imported.
+Tango NHS Trust serves all eleven CCGs evenly (linked); Romeo NHS FT is a small, inpatient-only
+provider where some CCGs have a far smaller share than others (specialist low volume); Oscar, Papa
+and Sierra are shared main providers (core). Pure Python: `activity_csv()` is what gets imported.
 """
 
 from __future__ import annotations

@@ -226,3 +226,93 @@ def ccgs(flows: Iterable[Flow]) -> list[tuple[str, str]]:
 def providers(flows: Iterable[Flow]) -> list[tuple[str, str]]:
     """(code, name) of every provider in the data, by name."""
     return sorted({(f.provider_code, f.provider_name) for f in flows}, key=lambda pair: (pair[1], pair[0]))
+
+
+# --- relationships the framework names (introduction): core, linked, specialist low volume --------
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a provider's CCGs count as core, linked or specialist low volume (shares of admissions)."""
+
+    core_share_of_ccg: Fraction = Fraction(20, 100)  # a main provider: at least this of a CCG's admissions
+    core_min_ccgs: int = 2  # ...shared by at least this many CCGs
+    linked_min_ccgs: int = 5  # linked: at least this many CCGs,
+    linked_max_share_of_ccg: Fraction = Fraction(10, 100)  # each sending at most this of its admissions
+    linked_max_share_of_provider: Fraction = Fraction(25, 100)  # and none with more of the provider's
+    specialist_max_share_of_ccg: Fraction = Fraction(5, 100)  # specialist: a small part of a CCG's business
+    specialist_ratio: int = 5  # and a share of the provider at most 1/5 of the largest CCG's
+
+    def described(self) -> list[str]:
+        """The settings as sentences, shown beside every result."""
+        return [
+            f"Core: at least {self.core_min_ccgs} CCGs each send at least "
+            f"{percent(self.core_share_of_ccg, 0)} of their admissions to the provider.",
+            f"Linked: at least {self.linked_min_ccgs} CCGs, each sending at most "
+            f"{percent(self.linked_max_share_of_ccg, 0)} of its admissions and none with more than "
+            f"{percent(self.linked_max_share_of_provider, 0)} of the provider's.",
+            f"Specialist low volume: the provider is under {percent(self.specialist_max_share_of_ccg, 0)} "
+            f"of a CCG's admissions and that CCG's share of the provider is at most "
+            f"1/{self.specialist_ratio} of the largest CCG's.",
+        ]
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """How a provider's commissioning CCGs relate, with the CCGs to talk to, as (code, name)."""
+
+    kind: Literal["core", "linked", "specialist low volume", "none"]
+    reason: str
+    ccgs: tuple[tuple[str, str], ...]  # core CCGs, every linked CCG, or the specialist's main CCGs
+    small: tuple[tuple[str, str], ...] = ()  # specialist low volume: the CCGs with a far smaller share
+
+
+def classify_provider(
+    flows: Sequence[Flow], provider_code: str, settings: Thresholds = DEFAULT_THRESHOLDS
+) -> Relationship | None:
+    """Core, linked, specialist low volume (the first that fits) or none; None for an unknown provider."""
+    mine = _order((f for f in flows if f.provider_code == provider_code and f.admissions), "ccg_name")
+    if not mine:
+        return None
+    totals = admissions_by(flows, "ccg")
+    of_ccg = {f.ccg_code: Fraction(f.admissions, totals[f.ccg_code]) for f in mine}
+    provider_total = sum(f.admissions for f in mine)
+    of_provider = {f.ccg_code: Fraction(f.admissions, provider_total) for f in mine}
+    pairs = tuple((f.ccg_code, f.ccg_name) for f in mine)
+    core = tuple(p for p in pairs if of_ccg[p[0]] >= settings.core_share_of_ccg)
+    if len(core) >= settings.core_min_ccgs:
+        reason = f"{_names(core)} each send at least {percent(settings.core_share_of_ccg, 0)} of their "
+        reason += (
+            "admissions here: a shared main provider, for comprehensive core collaborative arrangements."
+        )
+        return Relationship("core", reason, core)
+    if (
+        len(pairs) >= settings.linked_min_ccgs
+        and all(of_ccg[code] <= settings.linked_max_share_of_ccg for code, _ in pairs)
+        and all(of_provider[code] <= settings.linked_max_share_of_provider for code, _ in pairs)
+    ):
+        reason = f"{len(pairs)} CCGs each send a small share of their admissions here and none dominates: "
+        return Relationship("linked", reason + "linked collaborative arrangements.", pairs)
+    largest = max(of_provider.values())
+    small = tuple(
+        p
+        for p in pairs
+        if of_ccg[p[0]] < settings.specialist_max_share_of_ccg
+        and of_provider[p[0]] * settings.specialist_ratio <= largest
+    )
+    if small:
+        main = tuple(p for p in pairs if p not in small)
+        verb, their = ("has", "its") if len(small) == 1 else ("have", "their")
+        reason = f"{_names(small)} {verb} a far smaller share of its activity, and it is a small part of "
+        reason += f"{their} business: specialist low volume arrangements"
+        reason += f", led by {_names(main)}." if main else "."
+        return Relationship("specialist low volume", reason, main, small)
+    return Relationship("none", "No core, linked or specialist low volume pattern at these settings.", ())
+
+
+def _names(pairs: Sequence[tuple[str, str]]) -> str:
+    names = [name for _code, name in pairs]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

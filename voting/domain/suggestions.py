@@ -30,7 +30,7 @@ from voting.domain.cells import display_name
 
 LEAD_RATIO = Fraction(2)  # largest share >= 2 x second largest -> lead CCG
 SIMILAR_RATIO = Fraction(3, 2)  # largest / smallest <= 1.5 -> broadly similar
-MANY_MEMBERS = 6  # at least this many members ...
+MANY_MEMBERS = 10  # at least this many members (an acute contract shared by 7 CCGs is not "many") ...
 SMALL_SHARE = Fraction(1, 4)  # ... none with more than 25% -> CSS as co-ordinator
 
 ACCOUNTABILITY = "CCGs remain accountable for decision making under all models"

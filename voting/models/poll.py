@@ -35,18 +35,16 @@ class PollAnswer(db.Model):
     delegate_id: Mapped[int] = mapped_column(ForeignKey("delegate.id", ondelete="CASCADE"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
     answer: Mapped[str] = mapped_column(String(200))
-    vote_id: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PollParticipation(db.Model):
-    """Anonymous polls: who has answered - and nothing about what (no time, no link to a tally)."""
-
-    __table_args__ = (UniqueConstraint("poll_id", "delegate_id"),)
+class PollReceipt(db.Model):
+    """That a delegate's answer (by its client-made vote_id) has been counted - never what it was,
+    and no time: for anonymous polls this is all that links a person to a poll."""
 
     poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id", ondelete="CASCADE"), primary_key=True)
     delegate_id: Mapped[int] = mapped_column(ForeignKey("delegate.id", ondelete="CASCADE"), primary_key=True)
-    vote_id: Mapped[str] = mapped_column(String(64))
+    vote_id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class PollTally(db.Model):

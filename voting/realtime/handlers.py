@@ -15,6 +15,7 @@ from voting.models.delegate import ACTIVE, PENDING
 from voting.realtime import rooms
 from voting.realtime.publish import publisher
 from voting.services.auth import api_token_valid
+from voting.services.polls import answered_polls, own_answers
 from voting.services.screens import screen_states
 from voting.services.snapshots import delegate_ballot
 from voting.services.votes import own_votes
@@ -43,6 +44,8 @@ def _delegate_snapshot(delegate: Delegate) -> dict[str, Any]:
     ballot["seq"] = publisher.next_seq()
     ballot["status"] = delegate.status
     ballot["votes"] = own_votes(delegate)
+    ballot["poll_answers"] = {str(k): v for k, v in own_answers(delegate).items()}
+    ballot["polls_answered"] = sorted(answered_polls(delegate))
     return ballot
 
 

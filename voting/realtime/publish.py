@@ -111,11 +111,13 @@ def screen_pushes(event: Event, seq: int) -> list[tuple[str, dict[str, Any], str
 
 def ballot_pushes(event: Event, seq: int) -> list[tuple[str, dict[str, Any], str]]:
     """One ballot per CCG (not per phone): the contracts it holds and their status."""
+    from voting.services.phones import stage_context
     from voting.services.snapshots import delegate_ballot
 
     pushes = []
+    context = stage_context(event)
     for organisation in db.session.scalars(select(Organisation).where(Organisation.event_id == event.id)):
-        ballot = delegate_ballot(event, organisation)
+        ballot = delegate_ballot(event, organisation, context)
         ballot["seq"] = seq
         pushes.append(("ballot", ballot, rooms.organisation(event.id, organisation.id)))
     return pushes

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
-from voting.domain.activity import ActivityView, Flow, ccgs_for_provider, providers_for_ccg
+from voting.domain.activity import (
+    DEFAULT_THRESHOLDS,
+    ActivityView,
+    Flow,
+    Relationship,
+    Thresholds,
+    ccgs_for_provider,
+    classify_provider,
+    providers_for_ccg,
+)
 from voting.extensions import db
 from voting.importers import Problem
 from voting.importers.activity import read_activity
@@ -69,3 +78,10 @@ def ccg_view(event_id: int, ccg_code: str, top: int) -> ActivityView | None:
 def provider_view(event_id: int, provider_code: str, top: int) -> ActivityView | None:
     """Main commissioning CCGs for one provider of the event's activity, or None if it is not in it."""
     return ccgs_for_provider(event_flows(event_id), provider_code, top)
+
+
+def provider_relationship(
+    event_id: int, provider_code: str, settings: Thresholds = DEFAULT_THRESHOLDS
+) -> Relationship | None:
+    """Whether the provider's CCGs form a core, linked or specialist low volume relationship."""
+    return classify_provider(event_flows(event_id), provider_code, settings)

@@ -6,6 +6,9 @@ from typing import Any
 
 from voting.models import Event
 from voting.models.base import utcnow
+from voting.services import ServiceError
+from voting.services.interests import list_declarations
+from voting.services.polls import event_polls, poll_state
 from voting.services.snapshots import event_state
 from voting.timefmt import iso
 
@@ -26,6 +29,10 @@ def console_state(event: Event) -> dict[str, Any]:
 def projector_view(console: dict[str, Any]) -> dict[str, Any]:
     """The projector's copy: no names of people, and hidden results masked."""
     state = {key: value for key, value in console.items() if key not in CONSOLE_ONLY}
+    if "polls" in state:
+        state["polls"] = [
+            {**poll, "results": None} if poll["results_hidden"] else poll for poll in console["polls"]
+        ]
     hidden = [i for i, c in enumerate(console["contracts"]) if c.get("results_hidden")]
     if not hidden:
         return state
@@ -50,11 +57,30 @@ def screen_states(event: Event) -> tuple[dict[str, Any], dict[str, Any]]:
     return console, projector_view(console)
 
 
-# Further parts of the state (polls, stage 3 flags, stage 4 arrangements) register here.
-_EXTRAS: list[Any] = []
+def _polls(event: Event) -> dict[str, Any]:
+    return {"polls": [poll_state(poll) for poll in event_polls(event.id)]}
 
 
-def extra(builder: Any) -> Any:
-    """Decorator: add a builder whose dict is merged into every console state."""
-    _EXTRAS.append(builder)
-    return builder
+def _declarations(event: Event) -> dict[str, Any]:
+    return {"declarations": list_declarations(event.id), "exclude_declared": event.exclude_declared}
+
+
+def _stages(event: Event) -> dict[str, Any]:
+    from voting.services import stage3, stage4
+    from voting.services.stages import STAGES, all_versions, version_summary
+
+    extras: dict[str, Any] = {
+        "stages": {str(n): title for n, title in STAGES.items()},
+        "versions": [version_summary(v) for v in all_versions(event.id)],
+    }
+    try:
+        if event.stage == 3:
+            extras.update(stage3.console_extras(event))
+        if event.stage == 4:
+            extras.update(stage4.console_extras(event))
+    except ServiceError:
+        pass  # no frozen result to work from yet
+    return extras
+
+
+_EXTRAS: list[Any] = [_polls, _declarations, _stages]

@@ -163,7 +163,9 @@ def _console_extras(event: Event, matrix: Matrix, open_codes: list[str]) -> dict
     return {"organisations": organisations, "pending": pending, "splits": splits}
 
 
-def delegate_ballot(event: Event, organisation: Organisation) -> dict[str, Any]:
+def delegate_ballot(
+    event: Event, organisation: Organisation, context: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """What a CCG's phones show: every contract the CCG holds, with its money and activity."""
     rows = db.session.execute(
         select(Contract, Holding)
@@ -182,8 +184,17 @@ def delegate_ballot(event: Event, organisation: Organisation) -> dict[str, Any]:
         }
         for contract, holding in rows
     ]
-    return {
+    from voting.services.phones import stage_context, stage_view
+    from voting.services.polls import event_polls, poll_state
+
+    if context is None:
+        context = stage_context(event)
+    return stage_view(event, organisation, context) | {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "contracts": contracts,
         "levels": {str(level): label for level, label in LEVELS.items()},
+        "stage": event.stage,
+        "polls": [
+            poll_state(poll, with_results=False) for poll in event_polls(event.id) if poll.status == "open"
+        ],
     }

@@ -13,9 +13,13 @@ from werkzeug.wrappers import Response as BaseResponse
 from voting.domain.activity import (
     DEFAULT_CCG_TOP,
     DEFAULT_PROVIDER_TOP,
+    DEFAULT_THRESHOLDS,
     ActivityView,
+    Relationship,
+    Thresholds,
     ccgs,
     ccgs_for_provider,
+    classify_provider,
     providers,
     providers_for_ccg,
 )
@@ -92,6 +96,21 @@ def view_json(view: ActivityView) -> dict[str, Any]:
     }
 
 
+def relationship_json(relationship: Relationship, settings: Thresholds) -> dict[str, Any]:
+    """The provider's relationship with the CCGs in it and the settings that decided it."""
+
+    def listed(pairs: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
+        return [{"code": code, "name": name} for code, name in pairs]
+
+    return {
+        "kind": relationship.kind,
+        "reason": relationship.reason,
+        "ccgs": listed(relationship.ccgs),
+        "small": listed(relationship.small),
+        "settings": settings.described(),
+    }
+
+
 def _csv_download(view: ActivityView) -> Response:
     prefix = "main-providers-for-ccg" if view.kind == "ccg" else "main-ccgs-for-provider"
     filename = f"{prefix}-{re.sub(r'[^A-Za-z0-9_-]', '_', view.code)}.csv"
@@ -127,6 +146,7 @@ def _explorer_page(event: Event, problems: dict[str, object] | None = None) -> s
     provider_view = ccgs_for_provider(flows, provider_code, provider_top) if provider_code else None
     if provider_code and provider_view is None:
         missing.append(f"There is no provider '{provider_code}' in this event's activity data.")
+    relationship = classify_provider(flows, provider_code) if provider_view else None
     return render_template(
         "activity/explorer.html",
         event=event,
@@ -142,6 +162,8 @@ def _explorer_page(event: Event, problems: dict[str, object] | None = None) -> s
         },
         views=[view for view in (ccg_view, provider_view) if view is not None],
         missing=missing,
+        relationship=relationship,
+        settings=DEFAULT_THRESHOLDS.described(),
         problems=problems,
     )
 
@@ -189,4 +211,10 @@ def api_import(event: Event) -> tuple[Response, int]:
 def api_view(event: Event, side: str, code: str, fmt: str) -> Response:
     """Main providers for a CCG, or main commissioning CCGs for a provider, as CSV or JSON."""
     view = _view(event, side, code, _top(request.args.get("top"), _default_top(side)))
-    return _csv_download(view) if fmt == "csv" else jsonify(view_json(view))
+    if fmt == "csv":
+        return _csv_download(view)
+    body = view_json(view)
+    relationship = activity.provider_relationship(event.id, code) if side == "providers" else None
+    if relationship is not None:
+        body["relationship"] = relationship_json(relationship, DEFAULT_THRESHOLDS)
+    return jsonify(body)

@@ -21,12 +21,12 @@ from voting.web.facilitator import matrix_download
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def _bearer() -> str:
+def bearer() -> str:
     header = request.headers.get("Authorization", "")
     return header[7:].strip() if header.lower().startswith("bearer ") else ""
 
 
-def _refuse(message: str, status: int) -> tuple[Response, int]:
+def refuse(message: str, status: int) -> tuple[Response, int]:
     return jsonify(error=message), status
 
 
@@ -35,19 +35,19 @@ def facilitator_api(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not auth.api_token_valid(_bearer()):
-            return _refuse("A valid facilitator API token is required.", 401)
+        if not auth.api_token_valid(bearer()):
+            return refuse("A valid facilitator API token is required.", 401)
         if "event_id" in kwargs:
             event = db.session.get(Event, kwargs.pop("event_id"))
             if event is None:
-                return _refuse("There is no such event.", 404)
+                return refuse("There is no such event.", 404)
             kwargs["event"] = event
         return view(*args, **kwargs)
 
     return wrapped
 
 
-def _json_body() -> dict[str, Any]:
+def json_body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         abort(400, description="Send a JSON object.")
@@ -59,9 +59,9 @@ def _json_body() -> dict[str, Any]:
 def create_event() -> tuple[Response, int]:
     """Create an event."""
     try:
-        event = events.create_event(str(_json_body().get("name", "")))
+        event = events.create_event(str(json_body().get("name", "")))
     except ServiceError as error:
-        return _refuse(error.message, error.status)
+        return refuse(error.message, error.status)
     return jsonify(id=event.id, join_code=event.join_code), 201
 
 
@@ -87,13 +87,13 @@ def import_file(event: Event, kind: str) -> tuple[Response, int]:
 @facilitator_api
 def add_delegate(event: Event) -> tuple[Response, int]:
     """Create a delegate; the token and join URL are returned once."""
-    body = _json_body()
+    body = json_body()
     try:
         delegate, token = delegates.create_delegate(
             event, str(body.get("organisation", "")), str(body.get("name", ""))
         )
     except ServiceError as error:
-        return _refuse(error.message, error.status)
+        return refuse(error.message, error.status)
     return jsonify(
         id=delegate.id, token=token, join_url=public_url("delegate.personal_link", token=token)
     ), 201
@@ -107,7 +107,7 @@ def voting_control(event: Event, contract: str, action: str) -> tuple[Response, 
     try:
         change(event, [contract])
     except ServiceError as error:
-        return _refuse(error.message, error.status)
+        return refuse(error.message, error.status)
     found = events.find_contract(event.id, contract)
     return jsonify(contract=contract, status=found.status if found else None), 200
 
@@ -125,9 +125,9 @@ def matrix(event: Event, fmt: str) -> Response:
     )
 
 
-def _voting_delegate() -> Delegate | None:
+def voting_delegate() -> Delegate | None:
     """The delegate's own token, or the phone page's session cookie with its CSRF header."""
-    token = _bearer()
+    token = bearer()
     if token:
         return delegates.find_by_token(token)
     delegate_id = session.get("delegate")
@@ -143,14 +143,14 @@ def _voting_delegate() -> Delegate | None:
 @bp.post("/vote")
 def vote() -> tuple[Response, int]:
     """Cast or change a vote; resending the same vote_id never counts twice."""
-    delegate = _voting_delegate()
+    delegate = voting_delegate()
     if delegate is None:
-        return _refuse("Your voting link is not valid. Please scan your QR code again.", 401)
+        return refuse("Your voting link is not valid. Please scan your QR code again.", 401)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return _refuse("The vote could not be read. Please try again.", 400)
+        return refuse("The vote could not be read. Please try again.", 400)
     try:
         result = votes.cast_vote(delegate, body.get("contract"), body.get("level"), body.get("vote_id"))
     except ServiceError as error:
-        return _refuse(error.message, error.status)
+        return refuse(error.message, error.status)
     return jsonify(ok=True, contract=result.contract, level=result.level, duplicate=result.duplicate), 200

@@ -1,0 +1,37 @@
+"""The stage-specific part of what a CCG's phones show: Stage 3 rows and flags, Stage 4 arrangements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from voting.models import Event, Organisation
+from voting.services import ServiceError, stage3, stage4
+
+
+def stage_context(event: Event) -> dict[str, Any]:
+    """Work shared by every CCG's phone view, done once per push."""
+    try:
+        if event.stage == 3:
+            state = stage3.working(event)
+            _all, open_flags = stage3.flags_for(event, state)
+            return {"stage3": (state, open_flags)}
+        if event.stage == 4:
+            return {"stage4": stage4.arrangements_payload(event)}
+    except ServiceError:
+        return {}
+    return {}
+
+
+def stage_view(event: Event, organisation: Organisation, context: dict[str, Any]) -> dict[str, Any]:
+    """This CCG's part of the stage context."""
+    if "stage3" in context:
+        state, open_flags = context["stage3"]
+        return {"stage3": stage3.phone_view(event, organisation, state, open_flags)}
+    if "stage4" in context:
+        mine = [
+            a
+            for a in context["stage4"]["arrangements"]
+            if any(m["organisation"] == organisation.code for m in a["members"])
+        ]
+        return {"stage4": {"arrangements": mine}}
+    return {}

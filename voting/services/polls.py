@@ -1,0 +1,218 @@
+"""Quick polls: Stage 1 "Do we have an appetite for collaboration?", or any question at any time."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from voting.domain import polls as rules
+from voting.extensions import db
+from voting.models import Delegate, Event, Organisation, Poll, PollAnswer, PollReceipt, PollTally
+from voting.models.base import utcnow
+from voting.models.delegate import ACTIVE
+from voting.realtime.publish import publisher
+from voting.services import ServiceError
+from voting.services.log import record
+from voting.services.votes import VOTE_ID
+from voting.timefmt import iso
+
+log = logging.getLogger(__name__)
+
+
+def create_poll(event: Event, kind: str, question: str, options: list[str] | None, anonymous: bool) -> Poll:
+    """A new poll, ready to open."""
+    question = " ".join((question or "").split())
+    if not question:
+        raise ServiceError("Type the question delegates will see.")
+    if len(question) > 500:
+        raise ServiceError("Keep the question to 500 characters or fewer.")
+    if kind not in rules.KINDS:
+        raise ServiceError("Choose yes/no/unsure, a single choice, or a 1 to 5 scale.")
+    try:
+        allowed = rules.poll_options(kind, [o for o in (options or []) if o.strip()])
+    except ValueError as error:
+        raise ServiceError(f"{error}.") from None
+    poll = Poll(
+        event_id=event.id,
+        kind=kind,
+        question=question,
+        options=json.dumps(list(allowed)),
+        anonymous=bool(anonymous),
+    )
+    db.session.add(poll)
+    db.session.flush()
+    record(event.id, "create_poll", f"{poll.id} {kind}{' anonymous' if anonymous else ''}: {question}")
+    db.session.commit()
+    publisher.contracts_changed(event.id)
+    return poll
+
+
+def event_poll(event: Event, poll_id: object) -> Poll:
+    """A poll of this event, or a 404 refusal."""
+    poll = db.session.get(Poll, poll_id) if isinstance(poll_id, int) else None
+    if poll is None or poll.event_id != event.id:
+        raise ServiceError("There is no such poll in this event.", 404)
+    return poll
+
+
+def set_status(poll: Poll, status: str) -> None:
+    """Open or close a poll (closing freezes its results)."""
+    if status not in ("open", "closed"):
+        raise ServiceError("Choose open or close.")
+    poll.status = status
+    poll.closes_at = None
+    poll.closed_at = utcnow() if status == "closed" else None
+    record(poll.event_id, f"{status}_poll" if status == "closed" else "open_poll", str(poll.id))
+    db.session.commit()
+    publisher.contracts_changed(poll.event_id)
+
+
+def set_hidden(poll: Poll, hidden: bool) -> None:
+    """Hide a poll's results from the projector, or reveal them."""
+    poll.results_hidden = bool(hidden)
+    record(poll.event_id, "hide_poll" if hidden else "reveal_poll", str(poll.id))
+    db.session.commit()
+    publisher.votes_changed(poll.event_id)
+
+
+def answer(delegate: Delegate, poll_id: object, raw_answer: object, vote_id: object) -> dict[str, Any]:
+    """Record a delegate's answer once per vote_id; anonymous answers are counted, never stored."""
+    if not isinstance(vote_id, str) or not VOTE_ID.fullmatch(vote_id):
+        raise ServiceError(
+            "The answer could not be read (missing or malformed vote id). Please try again.", 422
+        )
+    if delegate.status != ACTIVE:
+        raise ServiceError("You can't answer polls until the facilitator admits you.", 403)
+    poll = db.session.get(Poll, poll_id) if isinstance(poll_id, int) else None
+    if poll is None or poll.event_id != delegate.event_id:
+        raise ServiceError("There is no such poll in this event.", 404)
+    if db.session.get(PollReceipt, (poll.id, delegate.id, vote_id)) is not None:
+        db.session.rollback()
+        return {"ok": True, "duplicate": True}
+    if poll.status != "open":
+        raise ServiceError("This poll is closed. Your answer was not counted.", 423)
+    try:
+        option = rules.validate_answer(poll.kind, json.loads(poll.options), raw_answer)  # type: ignore[arg-type]
+    except ValueError:
+        raise ServiceError("Choose one of the answers shown.", 422) from None
+    if poll.anonymous:
+        _count_anonymously(poll, delegate, option)
+    else:
+        existing = db.session.scalar(
+            select(PollAnswer).where(PollAnswer.poll_id == poll.id, PollAnswer.delegate_id == delegate.id)
+        )
+        if existing is None:
+            db.session.add(
+                PollAnswer(
+                    poll_id=poll.id,
+                    delegate_id=delegate.id,
+                    organisation_id=delegate.organisation_id,
+                    answer=option,
+                )
+            )
+        else:
+            existing.answer, existing.at = option, utcnow()
+    db.session.add(PollReceipt(poll_id=poll.id, delegate_id=delegate.id, vote_id=vote_id))
+    event_id = poll.event_id
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return {"ok": True, "duplicate": True}
+    publisher.votes_changed(event_id)
+    return {"ok": True, "duplicate": False}
+
+
+def _count_anonymously(poll: Poll, delegate: Delegate, option: str) -> None:
+    answered = db.session.scalar(
+        select(PollReceipt).where(PollReceipt.poll_id == poll.id, PollReceipt.delegate_id == delegate.id)
+    )
+    if answered is not None:
+        raise ServiceError(
+            "You have already answered this anonymous poll; anonymous answers can't be changed.", 409
+        )
+    tally = db.session.get(PollTally, (poll.id, delegate.organisation_id, option))
+    if tally is None:
+        db.session.add(
+            PollTally(poll_id=poll.id, organisation_id=delegate.organisation_id, answer=option, count=1)
+        )
+    else:
+        tally.count += 1
+
+
+def results(poll: Poll) -> dict[str, Any]:
+    """Counts overall and per CCG (anonymous polls: overall, and how many answered per CCG)."""
+    options = json.loads(poll.options)
+    codes = dict(
+        db.session.execute(
+            select(Organisation.id, Organisation.code).where(Organisation.event_id == poll.event_id)
+        ).all()
+    )
+    if poll.anonymous:
+        answers: list[tuple[str | None, str | int]] = []
+        answered: dict[str, int] = {}
+        for org_id, option, count in db.session.execute(
+            select(PollTally.organisation_id, PollTally.answer, PollTally.count).where(
+                PollTally.poll_id == poll.id
+            )
+        ):
+            answers.extend([(None, option)] * count)
+            answered[codes[org_id]] = answered.get(codes[org_id], 0) + count
+    else:
+        answers = [
+            (codes[org_id], option)
+            for org_id, option in db.session.execute(
+                select(PollAnswer.organisation_id, PollAnswer.answer).where(PollAnswer.poll_id == poll.id)
+            )
+        ]
+        answered = {}
+    tally = rules.tally(poll.kind, options, answers)
+    by_org = tally.by_org if not poll.anonymous else {}
+    return {
+        "overall": tally.overall,
+        "total": tally.total,
+        "mean": tally.mean,
+        "by_org": by_org,
+        "answered_by_org": answered
+        if poll.anonymous
+        else {org: sum(c.values()) for org, c in by_org.items()},
+    }
+
+
+def poll_state(poll: Poll, with_results: bool = True) -> dict[str, Any]:
+    """A poll as screens and the API show it."""
+    state: dict[str, Any] = {
+        "id": poll.id,
+        "kind": poll.kind,
+        "question": poll.question,
+        "options": json.loads(poll.options),
+        "anonymous": poll.anonymous,
+        "status": poll.status,
+        "results_hidden": poll.results_hidden,
+        "closes_at": iso(poll.closes_at),
+    }
+    if with_results:
+        state["results"] = results(poll)
+    return state
+
+
+def event_polls(event_id: int) -> list[Poll]:
+    """The event's polls, oldest first."""
+    return list(db.session.scalars(select(Poll).where(Poll.event_id == event_id).order_by(Poll.id)))
+
+
+def own_answers(delegate: Delegate) -> dict[int, str]:
+    """The delegate's named answers per poll (anonymous answers are not kept, so not shown)."""
+    rows = db.session.execute(
+        select(PollAnswer.poll_id, PollAnswer.answer).where(PollAnswer.delegate_id == delegate.id)
+    )
+    return dict(rows.all())
+
+
+def answered_polls(delegate: Delegate) -> set[int]:
+    """Polls the delegate has answered (named or anonymous)."""
+    return set(db.session.scalars(select(PollReceipt.poll_id).where(PollReceipt.delegate_id == delegate.id)))

@@ -1,0 +1,427 @@
+"""Stage 4 "So who and how will we make it work?": arrangements, co-ordinators, models, governance,
+contributions and cost splits - and no orphan services."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import select
+
+from voting.domain import collaborations as collab
+from voting.domain import costs, governance, suggestions
+from voting.extensions import db
+from voting.models import (
+    Arrangement,
+    ArrangementBallot,
+    ArrangementMember,
+    Contract,
+    Delegate,
+    Event,
+    Holding,
+    Organisation,
+)
+from voting.models.stage import CONFIRMED, StageVersion
+from voting.realtime.publish import publisher
+from voting.services import ServiceError
+from voting.services.log import record
+from voting.services.stage3 import neighbours_of, payload_cells
+
+CSS = "CSS"
+
+
+def _confirmed(event: Event) -> StageVersion:
+    version = db.session.scalar(
+        select(StageVersion)
+        .where(StageVersion.event_id == event.id, StageVersion.kind == CONFIRMED)
+        .order_by(StageVersion.number.desc())
+        .limit(1)
+    )
+    if version is None:
+        raise ServiceError("There is no confirmed matrix yet: finish stage 3 first.")
+    return version
+
+
+def _codes(event: Event) -> tuple[dict[int, str], dict[str, int]]:
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.code).where(Organisation.event_id == event.id)
+    ).all()
+    return {i: c for i, c in rows}, {c: i for i, c in rows}
+
+
+def create_from(event: Event, version: StageVersion) -> None:
+    """Proposed arrangements from a confirmed matrix (in the caller's transaction)."""
+    payload = json.loads(version.payload)
+    orgs = [row["code"] for row in payload["rows"]]
+    contracts = [c["code"] for c in payload["columns"]]
+    proposals = collab.propose(payload_cells(payload), orgs, contracts, neighbours_of(event))
+    _write(event, version, proposals, {})
+
+
+def _write(
+    event: Event, version: StageVersion, arrs: list[collab.Arrangement], kept: dict[str, Arrangement]
+) -> None:
+    _ids, org_ids = _codes(event)
+    contract_ids = dict(
+        db.session.execute(select(Contract.code, Contract.id).where(Contract.event_id == event.id)).all()
+    )
+    for arr in arrs:
+        row = kept.get(arr.key)
+        if row is None:
+            row = Arrangement(
+                event_id=event.id,
+                version_id=version.id,
+                contract_id=contract_ids[arr.contract],
+                key=arr.key,
+                level=arr.level,
+            )
+            db.session.add(row)
+            db.session.flush()
+        members = {
+            m.organisation_id: m
+            for m in db.session.scalars(
+                select(ArrangementMember).where(ArrangementMember.arrangement_id == row.id)
+            )
+        }
+        wanted = {org_ids[code] for code in arr.members}
+        for org_id, member in members.items():
+            if org_id not in wanted:
+                db.session.delete(member)
+        for org_id in wanted - set(members):
+            db.session.add(ArrangementMember(arrangement_id=row.id, organisation_id=org_id))
+
+
+def _rows(event: Event) -> tuple[StageVersion, list[Arrangement]]:
+    version = _confirmed(event)
+    rows = list(
+        db.session.scalars(
+            select(Arrangement).where(Arrangement.version_id == version.id).order_by(Arrangement.id)
+        )
+    )
+    return version, rows
+
+
+def load(event: Event) -> list[collab.Arrangement]:
+    """The current arrangements as domain objects."""
+    _version, rows = _rows(event)
+    codes, _ = _codes(event)
+    contract_codes = dict(
+        db.session.execute(select(Contract.id, Contract.code).where(Contract.event_id == event.id)).all()
+    )
+    members: dict[int, list[str]] = defaultdict(list)
+    for arrangement_id, org_id in db.session.execute(
+        select(ArrangementMember.arrangement_id, ArrangementMember.organisation_id).where(
+            ArrangementMember.arrangement_id.in_([r.id for r in rows])
+        )
+    ):
+        members[arrangement_id].append(codes[org_id])
+    return [
+        collab.Arrangement(contract_codes[r.contract_id], r.level, tuple(sorted(members[r.id])), r.key)
+        for r in rows
+    ]
+
+
+def edit(event: Event, operation: str, **arguments: Any) -> None:
+    """Move a CCG between groups, merge two groups or split one; then save the result."""
+    if event.stage != 4:
+        raise ServiceError("Arrangements are edited at stage 4.")
+    current = load(event)
+    try:
+        if operation == "move":
+            changed = collab.move(
+                current,
+                str(arguments["contract"]),
+                str(arguments["organisation"]),
+                arguments.get("to") or None,
+            )
+        elif operation == "merge":
+            changed = collab.merge(current, str(arguments["key"]), str(arguments["other"]))
+        elif operation == "split":
+            changed = collab.split(
+                current, str(arguments["key"]), [str(m) for m in arguments.get("members", [])]
+            )
+        else:
+            raise ServiceError("Choose move, merge or split.")
+    except (KeyError, ValueError) as error:
+        raise ServiceError(str(error).strip("'\"") or "That change is not possible.") from None
+    version, rows = _rows(event)
+    by_key = {row.key: row for row in rows}
+    surviving = {arr.key for arr in changed}
+    for key, row in by_key.items():
+        if key not in surviving:
+            db.session.delete(row)
+    db.session.flush()
+    _write(event, version, changed, {k: v for k, v in by_key.items() if k in surviving})
+    record(event.id, f"arrangement_{operation}", json.dumps(arguments, default=str))
+    db.session.commit()
+    publisher.contracts_changed(event.id)
+
+
+def holders(event: Event) -> dict[str, set[str]]:
+    """Contract code -> codes of the CCGs that hold it."""
+    result: dict[str, set[str]] = defaultdict(set)
+    for contract, org in db.session.execute(
+        select(Contract.code, Organisation.code)
+        .join(Holding, Holding.contract_id == Contract.id)
+        .join(Organisation, Organisation.id == Holding.organisation_id)
+        .where(Contract.event_id == event.id)
+    ):
+        result[contract].add(org)
+    return dict(result)
+
+
+def problems(event: Event) -> list[collab.Problem]:
+    """Every gap and contradiction; finalising waits until there are none."""
+    names = dict(
+        db.session.execute(
+            select(Organisation.code, Organisation.name).where(Organisation.event_id == event.id)
+        ).all()
+    )
+    return collab.check(load(event), holders(event), names)
+
+
+def arrangement(event: Event, key: str) -> Arrangement:
+    """One arrangement of the current confirmed version, by key."""
+    _version, rows = _rows(event)
+    for row in rows:
+        if row.key == key:
+            return row
+    raise ServiceError(f"There is no arrangement {key}.", 404)
+
+
+def rule_of(row: Arrangement) -> governance.Rule:
+    """The arrangement's decision rule as a domain object."""
+    quorum: int | Fraction = int(row.quorum) if row.quorum.isdigit() else Fraction(row.quorum)
+    return governance.Rule(
+        row.rule_kind, Fraction(row.rule_threshold), row.rule_at_least, quorum, row.majority_binds_all
+    )
+
+
+def update(event: Event, key: str, fields: dict[str, Any]) -> None:
+    """Set the co-ordinator, the model, the decision rule and quorum, or the cost split method."""
+    row = arrangement(event, key)
+    members = set(_member_codes(row))
+    if "coordinator" in fields:
+        coordinator = str(fields["coordinator"])
+        if coordinator not in members and coordinator not in (CSS, ""):
+            raise ServiceError(
+                "The co-ordinator must be a member CCG or a commissioning support service (CSS)."
+            )
+        row.coordinator = coordinator
+    if "model" in fields:
+        if fields["model"] not in suggestions.MODELS and fields["model"] != "":
+            raise ServiceError("Choose one of the six models of technical appendix 2.")
+        row.model = str(fields["model"])
+    for name in ("rule_kind", "rule_threshold", "quorum", "on_disagreement", "cost_method"):
+        if name in fields:
+            setattr(row, name, str(fields[name]).strip())
+    for name in ("rule_at_least", "majority_binds_all"):
+        if name in fields:
+            setattr(row, name, bool(fields[name]))
+    try:
+        rule_of(row)
+    except (ValueError, ZeroDivisionError) as error:
+        db.session.rollback()
+        raise ServiceError(f"That decision rule is not valid: {error}.") from None
+    if row.cost_method not in costs.METHODS:
+        db.session.rollback()
+        raise ServiceError("Split costs by value share, equally, or by custom percentages.")
+    record(event.id, "arrangement_update", f"{key} {json.dumps(fields, default=str)}")
+    db.session.commit()
+    publisher.contracts_changed(event.id)
+
+
+def _member_codes(row: Arrangement) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(Organisation.code)
+            .join(ArrangementMember, ArrangementMember.organisation_id == Organisation.id)
+            .where(ArrangementMember.arrangement_id == row.id)
+            .order_by(Organisation.code)
+        )
+    )
+
+
+def contribute(
+    event: Event, key: str, organisation: str, role: str, days: str, notes: str, percent: str = ""
+) -> None:
+    """A member records what it contributes (expertise or capacity) and, for custom splits, its percentage."""
+    row = arrangement(event, key)
+    org = db.session.scalar(
+        select(Organisation).where(Organisation.event_id == event.id, Organisation.code == organisation)
+    )
+    member = db.session.get(ArrangementMember, (row.id, org.id)) if org else None
+    if member is None:
+        raise ServiceError(f"{organisation} is not a member of arrangement {key}.", 404)
+    if percent:
+        try:
+            if Decimal(percent) < 0:
+                raise InvalidOperation
+        except InvalidOperation:
+            raise ServiceError("The percentage must be a number of 0 or more.") from None
+    member.contribution_role, member.contribution_days = role.strip()[:200], days.strip()[:20]
+    member.contribution_notes, member.cost_percent = notes.strip()[:1000], percent.strip()
+    record(event.id, "contribution", f"{key} {organisation}")
+    db.session.commit()
+    publisher.contracts_changed(event.id)
+
+
+def cast_ballot(delegate: Delegate, key: str, topic: str, ballot: str) -> governance.Decision:
+    """A member CCG votes yes, no or abstain on its arrangement's proposed co-ordinator or model."""
+    event = db.session.get(Event, delegate.event_id)
+    assert event is not None
+    row = arrangement(event, key)
+    if topic not in ("coordinator", "model"):
+        raise ServiceError("Vote on the co-ordinator or the model.")
+    proposal = row.coordinator if topic == "coordinator" else row.model
+    if not proposal:
+        raise ServiceError(f"No {topic} has been proposed for this arrangement yet.", 409)
+    if delegate.organisation.code not in _member_codes(row):
+        raise ServiceError("Only member CCGs vote on their arrangement.", 403)
+    if ballot not in governance.BALLOTS:
+        raise ServiceError("Vote yes, no or abstain.")
+    existing = db.session.scalar(
+        select(ArrangementBallot).where(
+            ArrangementBallot.arrangement_id == row.id,
+            ArrangementBallot.topic == topic,
+            ArrangementBallot.organisation_id == delegate.organisation_id,
+        )
+    )
+    if existing is None:
+        db.session.add(
+            ArrangementBallot(
+                arrangement_id=row.id,
+                topic=topic,
+                proposal=proposal,
+                organisation_id=delegate.organisation_id,
+                ballot=ballot,
+                delegate_id=delegate.id,
+            )
+        )
+    else:
+        existing.proposal, existing.ballot, existing.delegate_id = proposal, ballot, delegate.id
+    record(
+        event.id,
+        "arrangement_ballot",
+        f"{key} {topic}={proposal} {delegate.organisation.code}: {ballot}",
+        actor="delegate",
+    )
+    db.session.commit()
+    publisher.contracts_changed(event.id)
+    return decision(row, topic)
+
+
+def decision(row: Arrangement, topic: str) -> governance.Decision:
+    """The members' decision on the current proposal, under the arrangement's rule and quorum."""
+    proposal = row.coordinator if topic == "coordinator" else row.model
+    codes = dict(db.session.execute(select(Organisation.id, Organisation.code)).all())
+    ballots = {
+        codes[b.organisation_id]: b.ballot
+        for b in db.session.scalars(
+            select(ArrangementBallot).where(
+                ArrangementBallot.arrangement_id == row.id, ArrangementBallot.topic == topic
+            )
+        )
+        if b.proposal == proposal
+    }
+    members = set(_member_codes(row))
+    return governance.decide(rule_of(row), members or {"-"}, ballots)
+
+
+def _values(row: Arrangement, members: list[str]) -> dict[str, Decimal]:
+    values = {
+        code: Decimal(pence) / 100
+        for code, pence in db.session.execute(
+            select(Organisation.code, Holding.value_pence)
+            .join(Organisation, Organisation.id == Holding.organisation_id)
+            .where(Holding.contract_id == row.contract_id)
+        )
+    }
+    return {m: values.get(m, Decimal(0)) for m in members}
+
+
+def describe(event: Event, row: Arrangement) -> dict[str, Any]:
+    """Everything known about one arrangement: members and shares, suggestions, rule, decisions, costs."""
+    members = _member_codes(row)
+    values = _values(row, members)
+    shares = suggestions.member_shares(values) if members else {}
+    suggested_model, model_reason = suggestions.suggest_model(shares) if members else (None, "")
+    details = {
+        m.organisation_id: m
+        for m in db.session.scalars(
+            select(ArrangementMember).where(ArrangementMember.arrangement_id == row.id)
+        )
+    }
+    _ids, org_ids = _codes(event)
+    try:
+        percents = {m: Decimal(details[org_ids[m]].cost_percent or "0") for m in members}
+        split = costs.split_costs(Decimal(100), members, row.cost_method, values, percents) if members else {}
+        cost_problem = ""
+    except ValueError as error:
+        split, cost_problem = {}, str(error)
+    contract = db.session.get(Contract, row.contract_id)
+    return {
+        "key": row.key,
+        "contract": contract.code if contract else "",
+        "level": row.level,
+        "members": [
+            {
+                "organisation": m,
+                "value_gbp": float(values[m]),
+                "value_share": round(float(shares.get(m, 0)), 4),
+                "cost_percent": float(split[m]) if m in split else None,
+                "contribution": {
+                    "role": details[org_ids[m]].contribution_role,
+                    "days": details[org_ids[m]].contribution_days,
+                    "notes": details[org_ids[m]].contribution_notes,
+                },
+            }
+            for m in members
+        ],
+        "suggested_coordinator": suggestions.suggest_coordinator(shares) if shares else None,
+        "suggested_model": suggested_model,
+        "model_reason": model_reason,
+        "coordinator": row.coordinator,
+        "model": row.model,
+        "rule": {
+            "kind": row.rule_kind,
+            "threshold": row.rule_threshold,
+            "at_least": row.rule_at_least,
+            "quorum": row.quorum,
+            "majority_binds_all": row.majority_binds_all,
+            "described": governance.describe(rule_of(row)),
+            "on_disagreement": row.on_disagreement,
+        },
+        "decisions": {
+            topic: {"passed": d.passed, "reason": d.reason}
+            for topic in ("coordinator", "model")
+            if (row.coordinator if topic == "coordinator" else row.model) and members
+            for d in [decision(row, topic)]
+        },
+        "cost_method": row.cost_method,
+        "cost_problem": cost_problem,
+    }
+
+
+def arrangements_payload(event: Event) -> dict[str, Any]:
+    """The Stage 4 result: every arrangement in full."""
+    version, rows = _rows(event)
+    return {"confirmed_version": version.number, "arrangements": [describe(event, row) for row in rows]}
+
+
+def console_extras(event: Event) -> dict[str, Any]:
+    """Arrangements and the problems still to fix, for the console."""
+    try:
+        payload = arrangements_payload(event)
+    except ServiceError:
+        return {}
+    found = problems(event)
+    return {
+        "stage4": {
+            **payload,
+            "problems": [{"kind": p.kind, "contract": p.contract, "message": p.message} for p in found],
+        }
+    }
