@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 from voting import create_app
+from voting.activity_demo import load_demo_activity
 from voting.demo_data import annex2_votes, contracts_csv, organisations_csv
 from voting.services import auth, contracts, delegates, events, imports, votes
 
@@ -22,6 +23,7 @@ def build_demo(database: Path, base_url: str, password: str, with_votes: bool = 
         _count, problems = imports.import_contracts(event, contracts_csv())
         if problems:
             raise RuntimeError(f"demo data did not import: {problems}")
+        load_demo_activity(event)  # technical appendix 1: Alpha CCG 99X, Oscar NHS FT RZX, ...
         links = {}
         for organisation in contracts.organisations_of(event):
             delegate, token = delegates.create_delegate(event, organisation.code, f"{organisation.name} lead")
@@ -38,6 +40,7 @@ def build_demo(database: Path, base_url: str, password: str, with_votes: bool = 
             f"Facilitator password: {password}",
             f"Projector:           {base_url}/events/{event.id}/projector",
             f"Delegates join with: {base_url}/e/{event.join_code}",
+            f"Activity explorer:   {base_url}/events/{event.id}/activity",
             "Three delegate links (print the rest from the console's QR sheet):",
         ]
         for code in list(links)[:3]:
