@@ -35,7 +35,7 @@ NAME_WIDTH = (12, 40)
 CODE_WIDTH = (5, 20)
 
 
-class _Styles:
+class MatrixStyles:
     """The cell formats used by the matrix and contracts sheets."""
 
     def __init__(self, book: Workbook) -> None:
@@ -55,7 +55,7 @@ class _Styles:
         self.plain: Format = book.add_format({"font_color": TEXT_COLOUR})
 
 
-def _write_cell(sheet: Worksheet, row: int, col: int, value: str, styles: _Styles) -> None:
+def _write_cell(sheet: Worksheet, row: int, col: int, value: str, styles: MatrixStyles) -> None:
     """One matrix cell: a number for a level, styled text for NA or a split, else blank."""
     level = level_of(value)
     if level is not None:
@@ -70,7 +70,7 @@ def _write_cell(sheet: Worksheet, row: int, col: int, value: str, styles: _Style
         sheet.write_string(row, col, escape_cell(value), styles.text)
 
 
-def _write_legend(sheet: Worksheet, first_row: int, styles: _Styles) -> None:
+def _write_legend(sheet: Worksheet, first_row: int, styles: MatrixStyles) -> None:
     """Levels with their coloured number, a blank row, then the Split/NA/empty notes."""
     row = first_row
     for number, label in level_rows():
@@ -91,30 +91,33 @@ def _width(texts: list[str], bounds: tuple[int, int]) -> int:
     return min(max(longest, bounds[0]), bounds[1])
 
 
-def _matrix_sheet(book: Workbook, matrix: Matrix, title: str, styles: _Styles) -> None:
-    """The "Matrix" sheet: header row, one row per organisation, legend below."""
-    sheet = book.add_worksheet("Matrix")
-    sheet.write_string(0, 0, "CCG", styles.header)
+def write_matrix_sheet(
+    book: Workbook, matrix: Matrix, title: str, styles: MatrixStyles, name: str = "Matrix", top: int = 0
+) -> Worksheet:
+    """A matrix sheet: header row at row `top`, one row per organisation, legend below."""
+    sheet = book.add_worksheet(name)
+    sheet.write_string(top, 0, "CCG", styles.header)
     for col, column in enumerate(matrix.columns, start=1):
-        sheet.write_string(0, col, escape_cell(column.code), styles.header_code)
-    for row, org in enumerate(matrix.rows, start=1):
+        sheet.write_string(top, col, escape_cell(column.code), styles.header_code)
+    for row, org in enumerate(matrix.rows, start=top + 1):
         sheet.write_string(row, 0, escape_cell(org.name), styles.text)
         for col, label in enumerate(matrix.row_labels(org.code), start=1):
             _write_cell(sheet, row, col, label, styles)
-    last_row, last_col = len(matrix.rows), len(matrix.columns)
+    last_row, last_col = top + len(matrix.rows), len(matrix.columns)
     _write_legend(sheet, last_row + 2, styles)
-    sheet.freeze_panes(1, 1)
-    sheet.autofilter(0, 0, last_row, last_col)
+    sheet.freeze_panes(top + 1, 1)
+    sheet.autofilter(top, 0, last_row, last_col)
     sheet.set_column(0, 0, _width(["CCG", *(org.name for org in matrix.rows)], NAME_WIDTH))
     for col, column in enumerate(matrix.columns, start=1):
         sheet.set_column(col, col, _width([column.code], CODE_WIDTH))
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0)
+    sheet.repeat_rows(top)
     sheet.set_header("&C" + title[:200].replace("&", "&&"))
+    return sheet
 
 
-def _contracts_sheet(book: Workbook, matrix: Matrix, styles: _Styles) -> None:
+def _contracts_sheet(book: Workbook, matrix: Matrix, styles: MatrixStyles) -> None:
     """The "Contracts" sheet: what each header code in the matrix stands for."""
     sheet = book.add_worksheet("Contracts")
     sheet.write_string(0, 0, "Code", styles.header)
@@ -132,8 +135,8 @@ def matrix_xlsx(matrix: Matrix, title: str = "Collaboration matrix") -> bytes:
     buffer = io.BytesIO()
     book = Workbook(buffer, WORKBOOK_OPTIONS)
     book.set_properties({"title": title})
-    styles = _Styles(book)
-    _matrix_sheet(book, matrix, title, styles)
+    styles = MatrixStyles(book)
+    write_matrix_sheet(book, matrix, title, styles)
     _contracts_sheet(book, matrix, styles)
     book.close()
     return buffer.getvalue()

@@ -17,7 +17,7 @@ CSP = (
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint, the security headers and the error pages."""
-    from voting.web import api_pipeline, api_stages  # noqa: F401  (they add routes to the API blueprint)
+    from voting.web import api_pipeline, api_stages, facilitator_stages  # noqa: F401  (they add routes)
     from voting.web.activity import bp as activity_bp
     from voting.web.api import bp as api_bp
     from voting.web.delegate import bp as delegate_bp

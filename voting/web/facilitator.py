@@ -7,6 +7,7 @@ import logging
 from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from voting.domain.suggestions import MODELS
 from voting.exports import matrix_csv, matrix_xlsx
 from voting.importers import (
     contracts_template_csv,
@@ -22,6 +23,12 @@ from voting.web.common import event_or_404, facilitator_required, public_url, qr
 
 log = logging.getLogger(__name__)
 bp = Blueprint("facilitator", __name__)
+
+
+@bp.context_processor
+def _catalogue() -> dict[str, object]:
+    return {"collab_models": MODELS}
+
 
 TEMPLATES = {
     ("organisations", "csv"): organisations_template_csv,
@@ -237,7 +244,7 @@ def _download(data: bytes, filename: str, mimetype: str) -> Response:
     return response
 
 
-@bp.get("/events/<int:event_id>/console/<any(pending, splits):part>")
+@bp.get("/events/<int:event_id>/console/<any(pending, splits, polls, stage3, stage4, interests):part>")
 @facilitator_required
 def console_part(event_id: int, part: str) -> str:
     """One live part of the console, re-fetched by the page when its contents change."""
