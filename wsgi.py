@@ -8,7 +8,7 @@ import os
 import warnings
 
 # eventlet announces its maintenance mode on import; the README explains the choice, so say it once there.
-warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
+warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 
 ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or "eventlet"
 if ASYNC_MODE == "eventlet":

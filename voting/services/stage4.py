@@ -419,9 +419,13 @@ def console_extras(event: Event) -> dict[str, Any]:
     except ServiceError:
         return {}
     found = problems(event)
+    confirmed = json.loads(_confirmed(event).payload)
+    codes = [c["code"] for c in confirmed["columns"]]
+    rows = [{"code": r["code"], "name": r["name"], "cells": r["cells"]} for r in confirmed["rows"]]
     return {
         "stage4": {
             **payload,
+            "matrix": {"columns": codes, "rows": rows},
             "problems": [{"kind": p.kind, "contract": p.contract, "message": p.message} for p in found],
         }
     }

@@ -6,6 +6,7 @@ from flask import Blueprint, render_template
 
 from voting.exports import LEVEL_COLOURS
 from voting.services.screens import console_state, projector_view
+from voting.services.stages import STAGES
 from voting.web.common import event_or_404, facilitator_required, public_url, qr_svg
 
 bp = Blueprint("projector", __name__)
@@ -24,4 +25,5 @@ def show(event_id: int) -> str:
         join_url=join_url,
         qr=qr_svg(join_url),
         colours=LEVEL_COLOURS,
+        stages=STAGES,
     )
