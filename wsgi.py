@@ -23,7 +23,7 @@ elif ASYNC_MODE == "gevent":
 import argparse  # noqa: E402
 import logging  # noqa: E402
 
-from voting import create_app  # noqa: E402
+from voting import create_app, logs  # noqa: E402
 from voting.extensions import socketio  # noqa: E402
 
 app = create_app({"SOCKETIO_ASYNC_MODE": ASYNC_MODE})
@@ -36,7 +36,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(logging.INFO)
     options: dict[str, object] = {"log_output": False}
     if ASYNC_MODE == "eventlet":
         # eventlet refuses connections past 1,024 unless told otherwise; a national event needs more.

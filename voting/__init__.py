@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from voting import db_setup  # noqa: F401  (registers the SQLite connection hooks)
+from voting import db_setup, logs  # noqa: F401  (db_setup registers the SQLite connection hooks)
 from voting.config import Config, from_environment
 from voting.extensions import csrf, db, socketio
 
@@ -53,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from voting.web import register_blueprints
 
     register_blueprints(app)
+    logs.init_app(app)
     handlers.register()  # on the Socket.IO server socketio.init_app has just made for this app
     publisher.init_app(app)
 

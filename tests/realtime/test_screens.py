@@ -132,10 +132,16 @@ def test_screens_without_valid_credentials_are_refused(
 def test_signed_in_console_session_needs_no_token(app: Flask, new_event: Factory) -> None:
     from voting.extensions import socketio
 
+    from voting.services import auth
+
     event_id = new_event()
+    with app.app_context():
+        auth.set_password("a facilitator password")
+        generation = auth.password_generation()
     browser = app.test_client()
     with browser.session_transaction() as session:
         session["facilitator"] = True
+        session["facilitator_generation"] = generation  # as signing in records it
     socket = socketio.test_client(
         app, flask_test_client=browser, auth={"audience": "console", "event": event_id}
     )

@@ -19,12 +19,13 @@ from voting.services.polls import answered_polls, own_answers
 from voting.services.screens import screen_states
 from voting.services.snapshots import delegate_ballot
 from voting.services.votes import own_votes
+from voting.web.common import facilitator_signed_in
 
 log = logging.getLogger(__name__)
 
 
 def _is_facilitator(auth: dict[str, Any]) -> bool:
-    if session.get("facilitator"):
+    if facilitator_signed_in():
         return True
     token = auth.get("token")
     return isinstance(token, str) and api_token_valid(token)
@@ -70,6 +71,10 @@ def connect(auth: Any = None) -> None:
         snapshot = _screen_snapshot(event, audience)
         db.session.rollback()  # end the read before any network I/O
         join_room(rooms.screen(event.id, audience))
+        join_room(rooms.FACILITATORS)
+        signed_in = session.get("facilitator_session")
+        if isinstance(signed_in, str):
+            join_room(rooms.facilitator_session(signed_in))
         emit("state", snapshot)
         return
     if audience == "delegate":

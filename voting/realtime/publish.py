@@ -123,6 +123,12 @@ def ballot_pushes(event: Event, seq: int) -> list[tuple[str, dict[str, Any], str
     return pushes
 
 
+def drop_connections(room: str) -> None:
+    """Disconnect every connection in a room (this process's); they must authenticate again."""
+    for sid, _eio_sid in list(socketio.server.manager.get_participants("/", room)):
+        socketio.server.disconnect(sid, namespace="/")
+
+
 class _PublisherProxy:
     """What services call; resolves the current app's publisher."""
 
@@ -155,8 +161,7 @@ class _PublisherProxy:
         socketio.emit("status_changed", {}, to=room)
         # Drop their connections: a reconnect is authenticated afresh (admitted phones join their
         # CCG's room, removed ones are refused), so a client that ignores the message gains nothing.
-        for sid, _eio_sid in list(socketio.server.manager.get_participants("/", room)):
-            socketio.server.disconnect(sid, namespace="/")
+        drop_connections(room)
 
 
 publisher = _PublisherProxy()

@@ -16,3 +16,11 @@ def organisation(event_id: int, organisation_id: int) -> str:
 def delegate(event_id: int, delegate_id: int) -> str:
     """Every connection of one delegate (several tabs or devices)."""
     return f"event:{event_id}:delegate:{delegate_id}"
+
+
+FACILITATORS = "facilitators"  # every facilitator screen, closed when the password changes
+
+
+def facilitator_session(signed_in: str) -> str:
+    """The screens opened under one facilitator sign-in, closed when it signs out."""
+    return f"facilitator-session:{signed_in}"

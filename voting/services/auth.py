@@ -31,6 +31,16 @@ def set_password(password: str) -> None:
         account.changed_at = utcnow()
     db.session.commit()
     log.info("facilitator password changed")
+    from voting.realtime import rooms
+    from voting.realtime.publish import drop_connections
+
+    drop_connections(rooms.FACILITATORS)  # signed-in screens must sign in again
+
+
+def password_generation() -> str:
+    """Changes whenever the password does: sessions signed in before a change stop working."""
+    account = db.session.get(FacilitatorAccount, 1)
+    return account.changed_at.isoformat() if account else ""
 
 
 def password_is_set() -> bool:

@@ -17,15 +17,22 @@ CSP = (
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint, the security headers and the error pages."""
-    from voting.web import api_pipeline, api_stages, facilitator_stages  # noqa: F401  (they add routes)
+    from voting.web import (  # noqa: F401  (add routes)
+        api_pipeline,
+        api_stages,
+        delegate_stages,
+        facilitator_stages,
+        steering,  # noqa: F401  (steering pack routes on the console and API blueprints)
+    )
     from voting.web.activity import bp as activity_bp
     from voting.web.api import bp as api_bp
     from voting.web.delegate import bp as delegate_bp
     from voting.web.facilitator import bp as facilitator_bp
+    from voting.web.health import bp as health_bp
     from voting.web.projector import bp as projector_bp
 
     csrf.exempt(api_bp)  # bearer tokens, or a cookie plus an X-CSRFToken header checked in the view
-    for blueprint in (facilitator_bp, delegate_bp, projector_bp, api_bp):
+    for blueprint in (facilitator_bp, delegate_bp, projector_bp, api_bp, health_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(activity_bp)
     app.after_request(_security_headers)

@@ -23,11 +23,19 @@ def facilitator_required(view: F) -> F:
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not session.get("facilitator"):
+        if not facilitator_signed_in():
+            session.pop("facilitator", None)
             return redirect(url_for("facilitator.login", next=request.path))
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
+
+
+def facilitator_signed_in() -> bool:
+    """Signed in to the console, and since the last password change."""
+    from voting.services.auth import password_generation
+
+    return bool(session.get("facilitator")) and session.get("facilitator_generation") == password_generation()
 
 
 def event_or_404(event_id: int) -> Event:

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import logging
+import secrets
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.wrappers import Response as BaseResponse
 
 from voting.domain.suggestions import MODELS
@@ -16,13 +27,21 @@ from voting.importers import (
     organisations_template_xlsx,
 )
 from voting.models import Event
+from voting.realtime import rooms
+from voting.realtime.publish import drop_connections
 from voting.services import ServiceError, auth, contracts, delegates, events, imports
 from voting.services.screens import console_state
 from voting.services.snapshots import event_matrix
 from voting.web.common import event_or_404, facilitator_required, public_url, qr_svg
+from voting.web.throttle import Throttle
 
 log = logging.getLogger(__name__)
 bp = Blueprint("facilitator", __name__)
+
+
+def _sign_in_failures() -> Throttle:
+    """Five wrong passwords from one address in 15 minutes, then a wait (per server process)."""
+    return current_app.extensions.setdefault("sign_in_failures", Throttle(limit=5, window=15 * 60))  # type: ignore[no-any-return]
 
 
 @bp.context_processor
@@ -44,10 +63,20 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def login() -> str | BaseResponse:
     """Sign in with the facilitator password set by `voting set-password`."""
     error = None
+    client = request.remote_addr or "unknown"
     if request.method == "POST":
+        wait = _sign_in_failures().retry_after(client)
+        if wait:
+            minutes = (wait + 59) // 60
+            error = f"Too many wrong passwords. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+            return render_template("facilitator/login.html", error=error), 429
         if auth.check_password(request.form.get("password", "")):
+            _sign_in_failures().reset(client)
             session.clear()  # a fresh session: nothing from before sign-in carries over
             session["facilitator"] = True
+            # Names this sign-in's live connections, so signing out can close them.
+            session["facilitator_session"] = secrets.token_urlsafe(16)
+            session["facilitator_generation"] = auth.password_generation()
             target = request.args.get("next", "")
             return redirect(
                 target if target.startswith("/") and not target.startswith("//") else url_for(".home")
@@ -57,14 +86,18 @@ def login() -> str | BaseResponse:
             if auth.password_is_set()
             else ("No facilitator password has been set yet. Run `voting set-password` on the server.")
         )
+        _sign_in_failures().hit(client)
         log.info("failed facilitator sign-in")
     return render_template("facilitator/login.html", error=error), 401 if error else 200
 
 
 @bp.post("/logout")
 def logout() -> BaseResponse:
-    """Sign out of the console."""
+    """Sign out of the console, and close this sign-in's live screens."""
+    signed_in = session.get("facilitator_session")
     session.clear()
+    if isinstance(signed_in, str):
+        drop_connections(rooms.facilitator_session(signed_in))
     return redirect(url_for(".login"))
 
 
