@@ -82,3 +82,36 @@ def demo(host: str, port: int, public_url: str, with_votes: bool, no_serve: bool
     click.echo(info)
     if not no_serve:
         _serve(host, port, {"DATABASE_URL": f"sqlite:///{database}", "PUBLIC_BASE_URL": base})
+
+
+@main.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Back up the database to PATH (SQLite online backup; safe while the server runs)."""
+    from voting.backup import backup
+
+    try:
+        pages = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+    except (ValueError, FileExistsError, RuntimeError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up to {path} ({pages} pages, integrity checked).")
+
+
+@main.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(path: Path, yes: bool) -> None:
+    """Replace the database with the backup at PATH. Stop the server first."""
+    from voting.backup import restore
+    from voting.extensions import db
+
+    if not yes:
+        click.confirm("This replaces everything in the current database. Continue?", abort=True)
+    db.engine.dispose()  # no open connection may write while the file is replaced
+    try:
+        restore(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+    except (ValueError, FileNotFoundError, RuntimeError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored from {path}.")
