@@ -157,8 +157,15 @@ def test_empty_file() -> None:
     assert "The file is empty" in read_organisations(b"").problems[0].message
 
 
-def test_non_utf8_csv_gives_one_clear_problem() -> None:
-    data = "code,name,neighbours\nA,Alpha,\nB,Caf\u00e9,\n".encode("cp1252")
+def test_windows_1252_csv_from_excel_is_read() -> None:
+    data = "code,name,neighbours\nA,Alpha,\nB,Caf\u00e9 \u00a3 CCG,\n".encode("cp1252")
+    result = read_organisations(data)
+    assert result.ok, result.problems
+    assert result.rows[1].name == "Caf\u00e9 \u00a3 CCG"
+
+
+def test_undecodable_csv_gives_one_clear_problem() -> None:
+    data = b"code,name,neighbours\nA,Alpha,\nB,Bad \x81\xe9,\n"
     result = read_organisations(data)
     assert len(result.problems) == 1
     assert result.problems[0].line == 3

@@ -70,3 +70,37 @@ def test_log_lines_are_json_and_never_carry_a_token() -> None:
     assert line["message"] == "joined via /j/[redacted]"
     assert line["level"] == "info" and line["logger"] == "voting.test"
     assert redact("Authorization: Bearer abcdefgh12345678") == "Authorization: Bearer [redacted]"
+
+
+def test_votes_are_limited_per_delegate_not_per_address(
+    app: Any, client: FlaskClient, make_event: Any, make_delegate: Any
+) -> None:
+    from voting.extensions import db
+    from voting.models import Event
+    from voting.services import contracts
+
+    event = make_event()
+    ann, bo = make_delegate(event["id"], "00Q", "Ann"), make_delegate(event["id"], "00R", "Bo")
+    with app.app_context():
+        contracts.open_contracts(db.session.get(Event, event["id"]), ["1"])
+
+    def vote(who: dict[str, Any], n: int) -> Any:
+        body = {"contract": "1", "level": 2, "vote_id": f"vote-{who['id']}-{n:06d}"}
+        return client.post("/api/v1/vote", json=body, headers={"Authorization": f"Bearer {who['token']}"})
+
+    assert all(vote(ann, n).status_code == 200 for n in range(60))
+    refused = vote(ann, 61)
+    assert refused.status_code == 429
+    assert "Too many votes too quickly" in refused.get_json()["error"]
+    assert vote(bo, 1).status_code == 200  # same address, another delegate: unaffected
+
+
+def test_oversized_uploads_are_refused_with_413(
+    client: FlaskClient, api_headers: dict[str, str], make_event: Any
+) -> None:
+    event = make_event()
+    response = client.put(
+        f"/api/v1/events/{event['id']}/contracts", data=b"x" * (5 * 1024 * 1024 + 1), headers=api_headers
+    )
+    assert response.status_code == 413
+    assert response.get_json()["error"] == "The upload is too large: the limit is 5 MB. Nothing was imported."

@@ -97,9 +97,15 @@ def _csv_rows(data: bytes) -> list[RawRow]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        message = "The file is not UTF-8 text. Save it as 'CSV UTF-8 (Comma delimited)' and upload it again."
-        raise _Unreadable(Problem(line, None, message)) from None
+        # Excel's plain "CSV (Comma delimited)" on UK Windows saves Windows-1252 (a £ is byte 0xA3).
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            line = data[: exc.start].count(b"\n") + 1
+            message = (
+                "The file is not UTF-8 text. Save it as 'CSV UTF-8 (Comma delimited)' and upload it again."
+            )
+            raise _Unreadable(Problem(line, None, message)) from None
     first_line = text.split("\n", 1)[0]
     delimiter = max(DELIMITERS, key=first_line.count)
     rows: list[RawRow] = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import session
+from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from voting.extensions import db, socketio
@@ -20,6 +20,7 @@ from voting.services.screens import screen_states
 from voting.services.snapshots import delegate_ballot
 from voting.services.votes import own_votes
 from voting.web.common import facilitator_signed_in
+from voting.web.throttle import Throttle
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,9 @@ def connect(auth: Any = None) -> None:
 
 def resync(_data: Any = None) -> None:
     """A phone that suspects it missed something asks for its snapshot again (screens reconnect)."""
+    limiter = current_app.extensions.setdefault("resync_throttle", Throttle(limit=5, window=10))
+    if not limiter.allow(f"sid:{request.sid}"):  # type: ignore[attr-defined]
+        return  # a flood of resyncs gets no more snapshots; the last one sent still stands
     delegate = _session_delegate()
     if delegate is not None:
         snapshot = _delegate_snapshot(delegate)

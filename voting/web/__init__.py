@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -61,6 +61,9 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
 
 def _http_error(error: HTTPException) -> Response | tuple[object, int]:
     message = error.description or error.name
+    if error.code == 413:
+        limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+        message = f"The upload is too large: the limit is {limit} MB. Nothing was imported."
     if _wants_json():
         return jsonify(error=message), error.code or 500
     return render_template("error.html", title=error.name, message=message), error.code or 500

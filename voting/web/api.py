@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, request, session
+from flask import Blueprint, Response, abort, current_app, jsonify, request, session
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
@@ -17,6 +17,7 @@ from voting.services.screens import console_state
 from voting.services.snapshots import event_matrix
 from voting.web.common import public_url
 from voting.web.facilitator import matrix_download
+from voting.web.throttle import Throttle
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -125,6 +126,13 @@ def matrix(event: Event, fmt: str) -> Response:
     )
 
 
+def vote_allowed(delegate_id: int) -> bool:
+    """Per delegate, not per address (a whole hall shares one): 60 votes in 10 seconds is plenty
+    for a 20-contract ballot with resends, and stops a runaway client."""
+    limiter = current_app.extensions.setdefault("vote_throttle", Throttle(limit=60, window=10))
+    return bool(limiter.allow(f"delegate:{delegate_id}"))
+
+
 def voting_delegate() -> Delegate | None:
     """The delegate's own token, or the phone page's session cookie with its CSRF header."""
     token = bearer()
@@ -146,6 +154,12 @@ def vote() -> tuple[Response, int]:
     delegate = voting_delegate()
     if delegate is None:
         return refuse("Your voting link is not valid. Please scan your QR code again.", 401)
+    if not vote_allowed(delegate.id):
+        response, status = refuse(
+            "Too many votes too quickly. Wait a few seconds: your vote is kept and sent again.", 429
+        )
+        response.headers["Retry-After"] = "5"
+        return response, status
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return refuse("The vote could not be read. Please try again.", 400)
