@@ -48,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),
     )
 
+    from voting import audit  # noqa: F401  (links every audit record into its event's hash chain)
     from voting.realtime import handlers
     from voting.realtime.publish import publisher
     from voting.web import register_blueprints

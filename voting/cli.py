@@ -115,3 +115,27 @@ def restore_command(path: Path, yes: bool) -> None:
     except (ValueError, FileNotFoundError, RuntimeError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Restored from {path}.")
+
+
+@main.group()
+def audit() -> None:
+    """The tamper-evident audit log."""
+
+
+@audit.command("verify")
+@click.option("--event", "event_id", type=int, default=None, help="One event (default: all).")
+@with_appcontext
+def audit_verify(event_id: int | None) -> None:
+    """Recompute each event's hash chain; name the first broken record (exit status 1)."""
+    from voting import audit as chain
+
+    verdicts = [chain.verify(event_id)] if event_id is not None else chain.verify_all()
+    broken = False
+    for verdict in verdicts:
+        if verdict.broken:
+            broken = True
+            click.echo(f"Event {verdict.event_id}: BROKEN after {verdict.links} good links. {verdict.broken}")
+        else:
+            click.echo(f"Event {verdict.event_id}: intact, {verdict.links} records, head {verdict.head}")
+    if broken:
+        raise SystemExit(1)

@@ -3,6 +3,7 @@
 from voting.models.activity import ActivityFlow
 from voting.models.arrangement import Arrangement, ArrangementBallot, ArrangementMember
 from voting.models.auth import ApiToken, FacilitatorAccount
+from voting.models.chain import AuditLink
 from voting.models.delegate import Delegate
 from voting.models.event import Contract, Event, Holding, Neighbour, Organisation
 from voting.models.log import ActionLog
@@ -17,6 +18,7 @@ __all__ = [
     "ArrangementMember",
     "ActivityFlow",
     "ApiToken",
+    "AuditLink",
     "Confirmation",
     "Declaration",
     "Contract",
