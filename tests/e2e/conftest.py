@@ -29,6 +29,7 @@ class LiveServer:
     env: dict[str, str]
     process: subprocess.Popen[bytes]
     log: Path
+    port: int = 0
 
     def cli(self, *args: str, stdin: str = "") -> str:
         """Run a `voting` command against the same database; returns its standard output."""
@@ -37,6 +38,31 @@ class LiveServer:
         )
         return done.stdout.decode()
 
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no flush - as if the laptop lost power mid-sentence."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def start(self) -> None:
+        """Start (again) on the same port and database."""
+        self.process = _spawn(self.port, self.env, self.log)
+        wait_until_up(self.url, self.process, self.log)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _spawn(port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [VOTING, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=out, stderr=out
+        )
+
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 20) -> None:
     deadline = time.monotonic() + timeout
@@ -44,7 +70,7 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout
         if process.poll() is not None:
             raise AssertionError(f"server exited early:\n{log.read_text()}")
         try:
-            requests.get(f"{url}/login", timeout=1)
+            requests.get(f"{url}/healthz", timeout=1)
             return
         except requests.ConnectionError:
             time.sleep(0.1)
@@ -63,17 +89,9 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         SOCKETIO_ASYNC_MODE="eventlet",
     )
     log = tmp_path / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [VOTING, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=out, stderr=out
-        )
+    server = LiveServer(url=url, env=env, process=_spawn(port, env, log), log=log, port=port)
     try:
-        wait_until_up(url, process, log)
-        yield LiveServer(url=url, env=env, process=process, log=log)
+        wait_until_up(url, server.process, log)
+        yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        server.stop()
