@@ -131,7 +131,6 @@ def test_screens_without_valid_credentials_are_refused(
 
 def test_signed_in_console_session_needs_no_token(app: Flask, new_event: Factory) -> None:
     from voting.extensions import socketio
-
     from voting.services import auth
 
     event_id = new_event()

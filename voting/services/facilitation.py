@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import timedelta
 
 from sqlalchemy import delete, select
@@ -86,7 +87,7 @@ def reset_contract(event: Event, code: str) -> int:
                 event_id=event.id,
                 contract_id=contract.id,
                 delegate_id=vote.delegate_id,
-                vote_id=f"reset-{vote.id}-{int(utcnow().timestamp())}",
+                vote_id=f"reset-{vote.id}-{secrets.token_urlsafe(12)}",  # unique even for a reset within a second
                 old_level=vote.level,
                 new_level=None,
                 entered_by="reset",

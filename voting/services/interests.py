@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from voting.extensions import db
 from voting.models import Contract, Declaration, Delegate, Event, Organisation
+from voting.models.delegate import ACTIVE
 from voting.realtime.publish import publisher
 from voting.services import ServiceError
 from voting.services.events import find_contract
@@ -15,6 +16,8 @@ from voting.timefmt import clock
 
 def declare(delegate: Delegate, contract_code: str, interest: str) -> Declaration:
     """Record a delegate's interest in a contract (shown to the facilitator, kept in the audit)."""
+    if delegate.status != ACTIVE:
+        raise ServiceError("Only admitted delegates can declare an interest.", 403)
     text = " ".join((interest or "").split())
     if not text:
         raise ServiceError(

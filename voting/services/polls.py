@@ -91,8 +91,11 @@ def answer(delegate: Delegate, poll_id: object, raw_answer: object, vote_id: obj
     if poll is None or poll.event_id != delegate.event_id:
         raise ServiceError("There is no such poll in this event.", 404)
     if db.session.get(PollReceipt, (poll.id, delegate.id, vote_id)) is not None:
+        _refuse_changed_resend(poll, delegate, raw_answer)
         db.session.rollback()
         return {"ok": True, "duplicate": True}
+    if poll.status == "ready":
+        raise ServiceError("This poll has not opened yet. Your answer was not counted.", 423)
     if poll.status != "open":
         raise ServiceError("This poll is closed. Your answer was not counted.", 423)
     try:
@@ -125,6 +128,22 @@ def answer(delegate: Delegate, poll_id: object, raw_answer: object, vote_id: obj
         return {"ok": True, "duplicate": True}
     publisher.votes_changed(event_id)
     return {"ok": True, "duplicate": False}
+
+
+def _refuse_changed_resend(poll: Poll, delegate: Delegate, raw_answer: object) -> None:
+    """A resent vote_id must carry the same answer. Named polls can check; anonymous ones keep no
+    answer to check against (that is the point), so a resend there is simply acknowledged."""
+    if poll.anonymous:
+        return
+    stored = db.session.scalar(
+        select(PollAnswer.answer).where(PollAnswer.poll_id == poll.id, PollAnswer.delegate_id == delegate.id)
+    )
+    try:
+        option = rules.validate_answer(poll.kind, json.loads(poll.options), raw_answer)  # type: ignore[arg-type]
+    except ValueError:
+        option = None
+    if stored is not None and option != stored:
+        raise ServiceError("This answer was already sent with a different choice. Please answer again.", 409)
 
 
 def _count_anonymously(poll: Poll, delegate: Delegate, option: str) -> None:

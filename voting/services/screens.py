@@ -48,7 +48,27 @@ def projector_view(console: dict[str, Any]) -> dict[str, Any]:
                 cells[i] = HIDDEN
         rows.append({**row, "cells": cells})
     state["matrix"] = {**console["matrix"], "rows": rows}
+    if console.get("stage3"):
+        state["stage3"] = _mask_stage3(console["stage3"], {console["contracts"][i]["code"] for i in hidden})
     return state
+
+
+def _mask_stage3(stage3: dict[str, Any], hidden: set[str]) -> dict[str, Any]:
+    """The Stage 3 working matrix (which the projector shows) with hidden contracts masked too."""
+    columns = stage3["matrix"]["columns"]
+    rows = [
+        {
+            **row,
+            "cells": [
+                HIDDEN if code in hidden and cell not in ("NA", "") else cell
+                for code, cell in zip(columns, row["cells"], strict=True)
+            ],
+        }
+        for row in stage3["matrix"]["rows"]
+    ]
+    weighted = {code: None if code in hidden else w for code, w in stage3.get("weighted", {}).items()}
+    ranking = [r for r in stage3.get("ranking", []) if r["contract"] not in hidden]
+    return {**stage3, "matrix": {**stage3["matrix"], "rows": rows}, "weighted": weighted, "ranking": ranking}
 
 
 def screen_states(event: Event) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -24,6 +24,7 @@ from voting.models import (
     Holding,
     Organisation,
 )
+from voting.models.delegate import ACTIVE
 from voting.models.stage import CONFIRMED, StageVersion
 from voting.realtime.publish import publisher
 from voting.services import ServiceError
@@ -131,22 +132,24 @@ def edit(event: Event, operation: str, **arguments: Any) -> None:
     current = load(event)
     try:
         if operation == "move":
-            changed = collab.move(
-                current,
-                str(arguments["contract"]),
-                str(arguments["organisation"]),
-                arguments.get("to") or None,
-            )
+            contract, org = str(arguments.get("contract", "")), str(arguments.get("organisation", ""))
+            if contract not in holders(event):
+                raise ServiceError(f"There is no contract {contract} in this event.", 404)
+            if org not in _codes(event)[1]:
+                raise ServiceError(f"There is no CCG {org} in this event.", 404)
+            changed = collab.move(current, contract, org, arguments.get("to") or None)
         elif operation == "merge":
-            changed = collab.merge(current, str(arguments["key"]), str(arguments["other"]))
+            changed = collab.merge(current, str(arguments.get("key", "")), str(arguments.get("other", "")))
         elif operation == "split":
             changed = collab.split(
-                current, str(arguments["key"]), [str(m) for m in arguments.get("members", [])]
+                current, str(arguments.get("key", "")), [str(m) for m in arguments.get("members", [])]
             )
         else:
             raise ServiceError("Choose move, merge or split.")
     except (KeyError, ValueError) as error:
-        raise ServiceError(str(error).strip("'\"") or "That change is not possible.") from None
+        # str() of a KeyError quotes its message; the message itself is the sentence.
+        message = str(error.args[0]) if error.args else ""
+        raise ServiceError(message or "That change is not possible.") from None
     version, rows = _rows(event)
     by_key = {row.key: row for row in rows}
     surviving = {arr.key for arr in changed}
@@ -273,6 +276,10 @@ def cast_ballot(delegate: Delegate, key: str, topic: str, ballot: str) -> govern
     """A member CCG votes yes, no or abstain on its arrangement's proposed co-ordinator or model."""
     event = db.session.get(Event, delegate.event_id)
     assert event is not None
+    if delegate.status != ACTIVE:
+        raise ServiceError("Only admitted delegates can vote on their CCG's arrangements.", 403)
+    if event.stage != 4:
+        raise ServiceError("Arrangements are voted on at stage 4.", 423)
     row = arrangement(event, key)
     if topic not in ("coordinator", "model"):
         raise ServiceError("Vote on the co-ordinator or the model.")
@@ -317,7 +324,11 @@ def cast_ballot(delegate: Delegate, key: str, topic: str, ballot: str) -> govern
 def decision(row: Arrangement, topic: str) -> governance.Decision:
     """The members' decision on the current proposal, under the arrangement's rule and quorum."""
     proposal = row.coordinator if topic == "coordinator" else row.model
-    codes = dict(db.session.execute(select(Organisation.id, Organisation.code)).all())
+    codes = dict(
+        db.session.execute(
+            select(Organisation.id, Organisation.code).where(Organisation.event_id == row.event_id)
+        ).all()
+    )
     ballots = {
         codes[b.organisation_id]: b.ballot
         for b in db.session.scalars(

@@ -104,8 +104,10 @@ def arrangements(event: Event) -> tuple[Response, int]:
 def edit(event: Event) -> tuple[Response, int]:
     """Move a CCG (`contract`, `organisation`, `to` key or null), merge (`key`, `other`) or split (`key`, `members`)."""
     body = json_body()
-    operation = str(body.pop("operation", ""))
-    return _run(stage4.edit, event, operation, **body)
+    operation = str(body.get("operation", ""))
+    # Only the edit's own fields: any other key in the body must not reach the call as an argument.
+    fields = ("contract", "organisation", "to", "key", "other", "members")
+    return _run(stage4.edit, event, operation, **{name: body[name] for name in fields if name in body})
 
 
 @bp.patch("/events/<int:event_id>/arrangements/<key>")

@@ -1,18 +1,28 @@
-"""Delegate phones: join by personal link or event code, then vote. Works without JavaScript."""
+"""Delegate phones: join by personal link or event code, then vote. Works without JavaScript.
+
+The later parts of the phone page (polls, declarations, Stage 3 and Stage 4) post to the routes in
+delegate_stages.py; this module builds what the page shows for them.
+"""
 
 from __future__ import annotations
 
 import secrets
+from collections import defaultdict
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
+from voting.domain.suggestions import MODELS
 from voting.extensions import db
-from voting.models import Delegate, Event
+from voting.models import Arrangement, ArrangementBallot, Contract, Declaration, Delegate, Event
 from voting.models.delegate import ACTIVE, PENDING, REVOKED
-from voting.services import ServiceError, delegates, events, votes
+from voting.models.stage import CONFIRMED
+from voting.services import ServiceError, delegates, events, polls, votes
 from voting.services.contracts import organisations_of
 from voting.services.snapshots import delegate_ballot
+from voting.services.stages import STAGES, latest_version
 
 bp = Blueprint("delegate", __name__)
 
@@ -102,7 +112,83 @@ def vote() -> str | BaseResponse:
         pending=delegate.status == PENDING,
         active=delegate.status == ACTIVE,
         new_vote_id=lambda: secrets.token_urlsafe(16),
+        **_stage_parts(event, delegate, ballot),
     )
+
+
+def _stage_parts(event: Event, delegate: Delegate, ballot: dict[str, Any]) -> dict[str, Any]:
+    """What the polls, declarations and Stage 3 and 4 parts of the page need beyond the ballot."""
+    return {
+        "stage_title": STAGES.get(event.stage, ""),
+        "poll_answers": polls.own_answers(delegate),
+        "polls_answered": polls.answered_polls(delegate),
+        "declared": _own_declarations(delegate),
+        "contracts_by_code": {c["code"]: c for c in ballot["contracts"]},
+        "stage3_items": _stage3_items(ballot.get("stage3")),
+        "names": {org.code: org.name for org in organisations_of(event)},
+        "own_ballots": _own_ballots(delegate) if "stage4" in ballot else {},
+        "models": {key: model.title for key, model in MODELS.items()},
+    }
+
+
+def _stage3_items(view: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Per contract the CCG holds: its own cell, whether that is a single level, flags and status."""
+    if not view:
+        return []
+    own = next((row["cells"] for row in view["rows"] if row["self"]), [])
+    items = []
+    for index, code in enumerate(view["contracts"]):
+        cell = own[index] if index < len(own) else ""
+        items.append(
+            {
+                "code": code,
+                "cell": cell,
+                "level": cell if cell in ("1", "2", "3", "4", "5") else None,
+                "flags": [f["message"] for f in view["flags"] if f["contract"] == code],
+                "status": view["status"].get(code, ""),
+            }
+        )
+    return items
+
+
+def _own_declarations(delegate: Delegate) -> dict[str, list[str]]:
+    """Contract code -> the interests this delegate has declared in it, oldest first."""
+    declared: dict[str, list[str]] = defaultdict(list)
+    for code, interest in db.session.execute(
+        select(Contract.code, Declaration.interest)
+        .join(Contract, Contract.id == Declaration.contract_id)
+        .where(Declaration.delegate_id == delegate.id)
+        .order_by(Declaration.id)
+    ):
+        declared[code].append(interest)
+    return dict(declared)
+
+
+def _own_ballots(delegate: Delegate) -> dict[str, str]:
+    """'<arrangement key> <topic>' -> the CCG's yes/no/abstain on the proposal as it stands now."""
+    version = latest_version(delegate.event_id, CONFIRMED)
+    if version is None:
+        return {}
+    rows = db.session.execute(
+        select(
+            Arrangement.key,
+            Arrangement.coordinator,
+            Arrangement.model,
+            ArrangementBallot.topic,
+            ArrangementBallot.proposal,
+            ArrangementBallot.ballot,
+        )
+        .join(Arrangement, Arrangement.id == ArrangementBallot.arrangement_id)
+        .where(
+            Arrangement.version_id == version.id,
+            ArrangementBallot.organisation_id == delegate.organisation_id,
+        )
+    )
+    return {
+        f"{key} {topic}": choice
+        for key, coordinator, model, topic, proposal, choice in rows
+        if proposal == (coordinator if topic == "coordinator" else model)
+    }
 
 
 @bp.post("/vote")

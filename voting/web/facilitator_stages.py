@@ -151,7 +151,10 @@ def controls(event_id: int) -> BaseResponse:
             event,
             "voting",
             lambda: facilitation.reset_contract(event, chosen[0]),
-            lambda n: f"Contract {chosen[0]} reset: {n} votes removed (each removal is in the audit log).",
+            lambda n: (
+                f"Contract {chosen[0]} reset: {n} vote{'' if n == 1 else 's'} removed"
+                " (each removal is in the audit log)."
+            ),
         )
     if action == "rerun":
         return _act(
