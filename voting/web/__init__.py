@@ -22,6 +22,7 @@ def register_blueprints(app: Flask) -> None:
         api_stages,
         delegate_stages,
         facilitator_stages,
+        steering,  # the steering pack routes, on the console and API blueprints
     )
     from voting.web.activity import bp as activity_bp
     from voting.web.api import bp as api_bp

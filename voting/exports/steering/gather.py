@@ -110,7 +110,7 @@ def _polls(event: Event) -> list[dict[str, Any]]:
 
 def gather_pack(event: Event, now: datetime | None = None) -> dict[str, Any]:
     """Everything the steering group takes away, from the latest frozen version of each kind."""
-    generated = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    generated = (now or datetime.now(UTC)).astimezone(UTC)
     versions = stages.all_versions(event.id)
     latest = _latest(versions)
     notes: list[str] = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from voting.domain.matrix import Matrix
 
@@ -17,5 +16,5 @@ class Table:
     name: str  # sheet name (at most 31 characters) and CSV file stem
     caption: str
     headers: list[str]
-    rows: list[list[Any]] = field(default_factory=list)
+    rows: list[list[Cell]] = field(default_factory=list)
     matrix: Matrix | None = None

@@ -40,7 +40,9 @@ def about_table(pack: Mapping[str, Any]) -> Table:
         text = version_text(version)
         rows.append([version["title"], f"{text}: {version['note']}" if version.get("note") else text])
     rows.append(["Method", pack["method"]["note"]])
-    rows.extend([f"Stage {s['number']}", f"{s['question']} - {s['result']}"] for s in pack["method"]["stages"])
+    rows.extend(
+        [f"Stage {s['number']}", f"{s['question']} - {s['result']}"] for s in pack["method"]["stages"]
+    )
     rows.append(
         ["Declared interests", "Declared delegates' votes are left out of that contract's result"]
         if event["exclude_declared"]
@@ -58,7 +60,8 @@ def matrix_table(pack: Mapping[str, Any], kind: str) -> Table:
     matrix = pack[kind]
     name = KIND_TITLES[kind]
     if matrix is None:
-        return Table(name, f"{name} {version['status']}: {version['note']}.", [])
+        note = f": {version['note']}" if version.get("note") else ""
+        return Table(name, f"{name} {version['status']}{note}.", [])
     caption = version_text(version)
     if kind == "confirmed":
         caption += f", built from indicative matrix v{matrix['indicative_version']}"
@@ -93,7 +96,9 @@ def interests_table(pack: Mapping[str, Any]) -> Table:
         else "Declared delegates' votes are counted."
     )
     headers = ["Delegate", "CCG", "Contract", "Interest", "Declared at"]
-    rows = [[d["delegate"], d["organisation"], d["contract"], d["interest"], d["at"]] for d in pack["interests"]]
+    rows = [
+        [d["delegate"], d["organisation"], d["contract"], d["interest"], d["at"]] for d in pack["interests"]
+    ]
     return Table("Interests", caption, headers, rows)
 
 
@@ -126,7 +131,9 @@ def polls_table(pack: Mapping[str, Any]) -> Table:
 def audit_table(pack: Mapping[str, Any]) -> Table:
     """The audit log: facilitator actions and every vote, oldest first."""
     headers = ["Time", "Time (UTC, ISO 8601)", "Actor", "Action", "Detail"]
-    rows = [[when(e["at"], seconds=True), e["at"], e["actor"], e["action"], e["detail"]] for e in pack["audit"]]
+    rows = [
+        [when(e["at"], seconds=True), e["at"], e["actor"], e["action"], e["detail"]] for e in pack["audit"]
+    ]
     return Table("Audit log", f"Audit log: {len(rows)} entries, oldest first", headers, rows)
 
 

@@ -8,9 +8,7 @@ from typing import Any
 from voting.exports.steering.table import Table
 from voting.exports.steering.text import percent, yes_no
 
-NOT_FINALISED = (
-    "The arrangements are not frozen yet: they are frozen when the facilitator finalises stage 4."
-)
+NOT_FINALISED = "The arrangements are not frozen yet: they are frozen when the facilitator finalises stage 4."
 
 
 def quorum_text(quorum: str) -> str:

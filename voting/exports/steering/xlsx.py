@@ -64,6 +64,17 @@ def _table_sheet(book: Workbook, table: Table, formats: _Formats) -> Worksheet:
     return sheet
 
 
+def print_header(line: str, limit: int = 240) -> str:
+    """The page header for printing: the banner centred, "&" escaped, within Excel's length limit."""
+    text = ""
+    for char in line:
+        piece = "&&" if char == "&" else char
+        if len(text) + len(piece) > limit:
+            break
+        text += piece
+    return "&C" + text
+
+
 def pack_xlsx(pack: Mapping[str, Any]) -> bytes:
     """The whole pack as .xlsx bytes; no cell is ever a formula."""
     buffer = io.BytesIO()
@@ -79,11 +90,12 @@ def pack_xlsx(pack: Mapping[str, Any]) -> bytes:
     formats = _Formats(book, MatrixStyles(book))
     for table in all_tables(pack):
         if table.matrix is not None:
-            sheet = write_matrix_sheet(book, table.matrix, line, formats.matrix, table.name, HEADER_ROW)
+            name = pack["event"]["name"]
+            sheet = write_matrix_sheet(book, table.matrix, name, formats.matrix, table.name, HEADER_ROW)
         else:
             sheet = _table_sheet(book, table, formats)
         sheet.write_string(0, 0, escape_cell(line), formats.banner)
         sheet.write_string(1, 0, escape_cell(table.caption), formats.caption)
-        sheet.set_header("&C" + line[:200].replace("&", "&&"))
+        sheet.set_header(print_header(line))
     book.close()
     return buffer.getvalue()
