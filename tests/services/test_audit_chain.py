@@ -70,3 +70,13 @@ def test_deleted_and_smuggled_records_are_named(app: Any, make_event: Any, make_
         db.session.execute(text("DELETE FROM vote_audit WHERE id = :id"), {"id": last_vote})
         db.session.commit()
         assert "deleted" in (audit.verify(event["id"]).broken or "")
+
+
+def test_exports_carry_the_chain_head(app: Any, facilitator: Any, make_event: Any, make_delegate: Any) -> None:
+    event = prepared(app, make_event, make_delegate)
+    with app.app_context():
+        current = audit.head(event["id"])
+    csv_text = facilitator.get(f"/events/{event['id']}/matrix.csv").get_data().decode("utf-8-sig")
+    assert f"Audit chain head,{current}" in csv_text
+    pack = facilitator.get(f"/events/{event['id']}/steering-pack.json").get_json()
+    assert pack["audit_head"] == current

@@ -189,6 +189,7 @@ def test_json_is_the_gathered_pack(done: SimpleNamespace) -> None:
         "format_version",
         "event",
         "generated_at",
+        "audit_head",
         "versions",
         "method",
         "levels",

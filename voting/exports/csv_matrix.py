@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 
 from voting.domain.matrix import Matrix
 from voting.exports.legend import NOTES, level_rows
@@ -26,11 +27,15 @@ def legend_rows() -> list[list[str]]:
     return [*levels, [], *([key, note] for key, note in NOTES)]
 
 
-def matrix_csv(matrix: Matrix) -> bytes:
-    """The matrix, one blank line, then the legend, as UTF-8-with-BOM CSV bytes."""
+def matrix_csv(matrix: Matrix, provenance: Sequence[tuple[str, str]] = ()) -> bytes:
+    """The matrix, one blank line, then the legend (then, if given, where it came from), as
+    UTF-8-with-BOM CSV bytes."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerows(matrix_rows(matrix))
     writer.writerow([])
     writer.writerows(legend_rows())
+    if provenance:
+        writer.writerow([])
+        writer.writerows([escape_cell(key), escape_cell(value)] for key, value in provenance)
     return buffer.getvalue().encode("utf-8-sig")

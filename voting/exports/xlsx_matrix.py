@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from xlsxwriter import Workbook
@@ -130,13 +131,23 @@ def _contracts_sheet(book: Workbook, matrix: Matrix, styles: MatrixStyles) -> No
     sheet.set_column(1, 1, _width(["Contract", *(c.name for c in matrix.columns)], (20, 80)))
 
 
-def matrix_xlsx(matrix: Matrix, title: str = "Collaboration matrix") -> bytes:
-    """The matrix as .xlsx bytes: levels as numbers with colour, NA grey, splits hatched."""
+def matrix_xlsx(
+    matrix: Matrix, title: str = "Collaboration matrix", provenance: Sequence[tuple[str, str]] = ()
+) -> bytes:
+    """The matrix as .xlsx bytes: levels as numbers with colour, NA grey, splits hatched; an "About"
+    sheet says where it came from when provenance is given."""
     buffer = io.BytesIO()
     book = Workbook(buffer, WORKBOOK_OPTIONS)
     book.set_properties({"title": title})
     styles = MatrixStyles(book)
     write_matrix_sheet(book, matrix, title, styles)
     _contracts_sheet(book, matrix, styles)
+    if provenance:
+        about = book.add_worksheet("About")
+        for row, (key, value) in enumerate(provenance):
+            about.write_string(row, 0, escape_cell(key), styles.header)
+            about.write_string(row, 1, escape_cell(value), styles.text)
+        about.set_column(0, 0, 28)
+        about.set_column(1, 1, 70)
     book.close()
     return buffer.getvalue()

@@ -18,6 +18,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response as BaseResponse
 
+from voting.audit import head as audit_head
 from voting.domain.suggestions import MODELS
 from voting.exports import matrix_csv, matrix_xlsx
 from voting.importers import (
@@ -27,6 +28,7 @@ from voting.importers import (
     organisations_template_xlsx,
 )
 from voting.models import Event
+from voting.models.base import utcnow
 from voting.realtime import rooms
 from voting.realtime.publish import drop_connections
 from voting.services import ServiceError, auth, contracts, delegates, events, imports
@@ -264,10 +266,15 @@ def export_matrix(event_id: int, fmt: str) -> Response:
 def matrix_download(event: Event, fmt: str) -> Response:
     """The matrix as a CSV or XLSX attachment (shared with the API)."""
     matrix, _positions, _votes = event_matrix(event)
+    provenance = [
+        ("Event", event.name),
+        ("Exported (UTC)", utcnow().isoformat(timespec="seconds") + "Z"),
+        ("Audit chain head", audit_head(event.id)),
+    ]
     if fmt == "csv":
-        return _download(matrix_csv(matrix), "matrix.csv", CSV)
+        return _download(matrix_csv(matrix, provenance), "matrix.csv", CSV)
     if fmt == "xlsx":
-        return _download(matrix_xlsx(matrix, title=event.name), "matrix.xlsx", XLSX)
+        return _download(matrix_xlsx(matrix, event.name, provenance), "matrix.xlsx", XLSX)
     return Response("Choose csv or xlsx.", 404)
 
 

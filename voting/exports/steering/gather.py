@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from voting.audit import head as audit_head
 from voting.domain.levels import LEVELS
 from voting.exports.legend import NOTES
 from voting.exports.steering.audit import audit_log
@@ -125,6 +126,7 @@ def gather_pack(event: Event, now: datetime | None = None) -> dict[str, Any]:
             "exclude_declared": event.exclude_declared,
         },
         "generated_at": generated.isoformat(),
+        "audit_head": audit_head(event.id),
         "versions": [_version_entry(kind, latest[kind]) for kind in KINDS],
         "method": {
             "source": SOURCE,

@@ -117,6 +117,7 @@ def report_view(pack: Mapping[str, Any]) -> dict[str, Any]:
         "event": pack["event"],
         "generated": when(pack["generated_at"]),
         "generated_at": pack["generated_at"],
+        "audit_head": pack["audit_head"],
         "versions": [version_text(v) + (f": {v['note']}" if v.get("note") else "") for v in pack["versions"]],
         "notes": pack["notes"],
         "method": pack["method"],

@@ -35,6 +35,7 @@ def about_table(pack: Mapping[str, Any]) -> Table:
         ["Stage when generated", event["stage"]],
         ["Generated", when(pack["generated_at"])],
         ["Generated (UTC, ISO 8601)", pack["generated_at"]],
+        ["Audit chain head (voting audit verify)", pack["audit_head"]],
     ]
     for version in pack["versions"]:
         text = version_text(version)
