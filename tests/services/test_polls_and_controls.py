@@ -176,3 +176,23 @@ def test_a_ccgs_phones_see_only_its_own_arrangements(world: SimpleNamespace) -> 
     ]
     assert phones.stage_view(world.event, alpha, {}) == {}
     assert phones.stage_context(world.event) == {}  # stage 1: nothing stage-specific
+
+
+def test_a_poll_countdown_closes_it_on_the_servers_clock(app: Any) -> None:
+    from datetime import timedelta
+
+    from voting.extensions import db
+    from voting.models import Poll
+    from voting.models.base import utcnow
+    from voting.services import events, facilitation, polls
+
+    with app.app_context():
+        event = events.create_event("Countdown")
+        poll = polls.create_poll(event, "scale", "How ready are we?", None, False)
+        polls.set_status(poll, "open")
+        polls.start_countdown(poll, 5)
+        assert poll.closes_at is not None
+        poll.closes_at = utcnow() - timedelta(seconds=1)  # as if five seconds had passed
+        db.session.commit()
+        assert facilitation.close_due() == [event.id]
+        assert db.session.get(Poll, poll.id).status == "closed"

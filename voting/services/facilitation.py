@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
 from voting.extensions import db
-from voting.models import Contract, Event, Resolution, Vote, VoteAudit
+from voting.models import Contract, Event, Poll, Resolution, Vote, VoteAudit
 from voting.models.base import utcnow
 from voting.realtime.publish import publisher
 from voting.services import ServiceError
@@ -36,22 +36,28 @@ def set_results_hidden(event: Event, codes: list[str] | None, hidden: bool) -> l
 
 def start_countdown(event: Event, codes: list[str] | None, seconds: object) -> list[str]:
     """Close the (open) contracts by themselves after `seconds`; the server's clock decides."""
-    try:
-        duration = int(str(seconds))
-    except ValueError:
-        raise ServiceError("Give the countdown in whole seconds.") from None
-    if not 5 <= duration <= MAX_COUNTDOWN:
-        raise ServiceError("A countdown must be between 5 seconds and an hour.")
+    closes_at = countdown_end(seconds)
+    duration = int(str(seconds))
     contracts = [c for c in select_contracts(event, codes) if c.status == "open"]
     if not contracts:
         raise ServiceError("Open the vote before starting a countdown.")
-    closes_at = utcnow() + timedelta(seconds=duration)
     for contract in contracts:
         contract.closes_at = closes_at
     record(event.id, "countdown", f"{duration}s {','.join(c.code for c in contracts)}")
     db.session.commit()
     publisher.contracts_changed(event.id)
     return [c.code for c in contracts]
+
+
+def countdown_end(seconds: object) -> datetime:
+    """When a countdown of `seconds` (5 s to an hour) started now ends, by the server's clock."""
+    try:
+        duration = int(str(seconds))
+    except ValueError:
+        raise ServiceError("Give the countdown in whole seconds.") from None
+    if not 5 <= duration <= MAX_COUNTDOWN:
+        raise ServiceError("A countdown must be between 5 seconds and an hour.")
+    return utcnow() + timedelta(seconds=duration)
 
 
 def close_due() -> list[int]:
@@ -64,11 +70,19 @@ def close_due() -> list[int]:
             )
         )
     )
-    events = sorted({contract.event_id for contract in due})
+    due_polls = list(
+        db.session.scalars(
+            select(Poll).where(Poll.status == "open", Poll.closes_at.is_not(None), Poll.closes_at <= now)
+        )
+    )
+    events = sorted({contract.event_id for contract in due} | {poll.event_id for poll in due_polls})
     for contract in due:
         contract.status = "closed"
         contract.closed_at = contract.closes_at
         record(contract.event_id, "close", f"{contract.code} (countdown)", actor="timer")
+    for poll in due_polls:
+        poll.status, poll.closed_at = "closed", poll.closes_at
+        record(poll.event_id, "close_poll", f"{poll.id} (countdown)", actor="timer")
     db.session.commit()
     for event_id in events:
         publisher.contracts_changed(event_id)

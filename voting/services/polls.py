@@ -71,6 +71,18 @@ def set_status(poll: Poll, status: str) -> None:
     publisher.contracts_changed(poll.event_id)
 
 
+def start_countdown(poll: Poll, seconds: object) -> None:
+    """Close an open poll by itself after `seconds`; the server's clock decides."""
+    from voting.services.facilitation import countdown_end
+
+    if poll.status != "open":
+        raise ServiceError("Open the poll before starting a countdown.")
+    poll.closes_at = countdown_end(seconds)
+    record(poll.event_id, "countdown_poll", f"{poll.id} until {poll.closes_at.isoformat()}")
+    db.session.commit()
+    publisher.contracts_changed(poll.event_id)
+
+
 def set_hidden(poll: Poll, hidden: bool) -> None:
     """Hide a poll's results from the projector, or reveal them."""
     poll.results_hidden = bool(hidden)
@@ -96,6 +108,8 @@ def answer(delegate: Delegate, poll_id: object, raw_answer: object, vote_id: obj
         return {"ok": True, "duplicate": True}
     if poll.status == "ready":
         raise ServiceError("This poll has not opened yet. Your answer was not counted.", 423)
+    if poll.status == "open" and poll.closes_at is not None and poll.closes_at <= utcnow():
+        raise ServiceError("This poll has closed. Your answer was not counted.", 423)
     if poll.status != "open":
         raise ServiceError("This poll is closed. Your answer was not counted.", 423)
     try:

@@ -64,6 +64,15 @@ def poll_action(event: Event, poll_id: int, action: str) -> tuple[Response, int]
     return _answer(run)
 
 
+@bp.post("/events/<int:event_id>/polls/<int:poll_id>/countdown")
+@facilitator_api
+def poll_countdown(event: Event, poll_id: int) -> tuple[Response, int]:
+    """Close an open poll by itself after `seconds`."""
+    return _answer(
+        lambda: polls.start_countdown(polls.event_poll(event, poll_id), json_body().get("seconds"))
+    )
+
+
 @bp.post("/events/<int:event_id>/contracts/<contract>/<any(hide, reveal):action>")
 @facilitator_api
 def hide_results(event: Event, contract: str, action: str) -> tuple[Response, int]:

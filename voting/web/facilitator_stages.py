@@ -94,6 +94,20 @@ def create_poll(event_id: int) -> BaseResponse:
     )
 
 
+@bp.post("/events/<int:event_id>/polls/<int:poll_id>/countdown")
+@facilitator_required
+def poll_countdown(event_id: int, poll_id: int) -> BaseResponse:
+    """Close a poll by itself after the given seconds."""
+    event = event_or_404(event_id)
+    seconds = request.form.get("seconds", "")
+    return _act(
+        event,
+        "polls",
+        lambda: polls.start_countdown(polls.event_poll(event, poll_id), seconds),
+        f"The poll closes in {seconds} seconds.",
+    )
+
+
 @bp.post("/events/<int:event_id>/polls/<int:poll_id>/<any(open, close, hide, reveal):action>")
 @facilitator_required
 def poll_action(event_id: int, poll_id: int, action: str) -> BaseResponse:
