@@ -43,7 +43,6 @@ def to_stage3(api: Factory, delegate: Factory, vote: Factory, event_id: int) -> 
         vote(tokens[org], code, level, f"stage-vote-{n:02d}")
     for code in ("1", "2", "3"):
         api("post", f"/events/{event_id}/contracts/{code}/close")
-    api("post", f"/events/{event_id}/stage", json={"stage": 2})
     api("post", f"/events/{event_id}/stage", json={"stage": 3})
     return tokens
 
@@ -55,7 +54,7 @@ def test_the_console_hears_the_stage_polls_and_versions(
     settle(app)
     console = connect("console", event_id)
     state = first(console)
-    assert (state["stage"], state["polls"], state["versions"]) == (1, [], [])
+    assert (state["stage"], state["polls"], state["versions"]) == (2, [], [])  # its votes are open
     assert state["stages"]["3"] == "Are we sure?"
     api("post", f"/events/{event_id}/polls", json={"kind": "yes_no_unsure", "question": "Any appetite?"})
     pushed = wait_for(console, "state", lambda s: len(s["polls"]) == 1)
@@ -63,7 +62,6 @@ def test_the_console_hears_the_stage_polls_and_versions(
     assert pushed["seq"] > state["seq"]
     for code in ("1", "3"):
         api("post", f"/events/{event_id}/contracts/{code}/close")
-    api("post", f"/events/{event_id}/stage", json={"stage": 2})
     api("post", f"/events/{event_id}/stage", json={"stage": 3})
     pushed = wait_for(console, "state", lambda s: s["stage"] == 3)
     assert [(v["kind"], v["number"]) for v in pushed["versions"]] == [("indicative", 1)]

@@ -72,7 +72,9 @@ def test_deleted_and_smuggled_records_are_named(app: Any, make_event: Any, make_
         assert "deleted" in (audit.verify(event["id"]).broken or "")
 
 
-def test_exports_carry_the_chain_head(app: Any, facilitator: Any, make_event: Any, make_delegate: Any) -> None:
+def test_exports_carry_the_chain_head(
+    app: Any, facilitator: Any, make_event: Any, make_delegate: Any
+) -> None:
     event = prepared(app, make_event, make_delegate)
     with app.app_context():
         current = audit.head(event["id"])

@@ -260,7 +260,7 @@ def test_declared_votes_leave_the_result_while_excluded(app: Flask, call: Call, 
     assert cell(call, e, "00Q", "1") == "2"
     assert call("put", f"{e}/settings", {"exclude_declared": True}) == (
         200,
-        {"exclude_declared": True, "stage": 1},
+        {"exclude_declared": True, "stage": 2},
     )
     assert cell(call, e, "00Q", "1") == ""
     assert call("put", f"{e}/settings", {"exclude_declared": False})[1]["exclude_declared"] is False

@@ -213,7 +213,6 @@ def annex2(app: Flask) -> dict[str, Any]:
         for org, contract, level in annex2_votes():
             votes.cast_vote(people[org], contract, level, secrets.token_urlsafe(12))
         contracts.close_contracts(event)
-        stages.move_to(event, 2)
         stages.move_to(event, 3)
         cells = stage3.working(event).cells
         event_id = event.id

@@ -34,11 +34,22 @@ def select_contracts(event: Event, codes: Iterable[str] | None) -> list[Contract
     return [by_code[code] for code in wanted]
 
 
-def open_contracts(event: Event, codes: Iterable[str] | None = None) -> list[str]:
-    """Open voting on the contracts (all when codes is None); returns the codes opened."""
+def open_contracts(event: Event, codes: Iterable[str] | None = None, rerun: bool = False) -> list[str]:
+    """Open voting on the contracts (all when codes is None); returns the codes opened.
+
+    Contract votes are Stage 2: opening one at stage 1 moves the event on (logged); at stages 3
+    and 4 only a Stage 3 re-run may open a vote, so the frozen results stay what they were.
+    """
+    if event.stage >= 3 and not rerun:
+        raise ServiceError(
+            "The event is past stage 2: re-run a contract's vote in stage 3, or go back to stage 2."
+        )
     contracts = select_contracts(event, codes)
     if not contracts:
         raise ServiceError("Import the contracts before opening a vote.")
+    if event.stage == 1:
+        event.stage = 2
+        record(event.id, "stage", "1 -> 2 (a contract vote was opened)")
     opened = []
     for contract in contracts:
         if contract.status != "open":

@@ -247,7 +247,7 @@ def rerun(event: Event, contract_code: str) -> None:
     assert contract is not None
     contract.rerun_stage = 3
     db.session.commit()
-    open_contracts(event, [contract_code])
+    open_contracts(event, [contract_code], rerun=True)
 
 
 def console_extras(event: Event) -> dict[str, Any]:
