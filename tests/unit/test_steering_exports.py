@@ -201,6 +201,7 @@ def test_json_is_the_gathered_pack(done: SimpleNamespace) -> None:
         "interests",
         "polls",
         "audit",
+        "activity",
         "notes",
     ]
     assert data["interests"][0]["interest"] == EVIL  # JSON keeps text as typed; only sheets escape it

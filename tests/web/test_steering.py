@@ -153,3 +153,28 @@ def test_without_weasyprint_the_pdf_is_refused_in_a_sentence(
     assert page.status_code == 503 and "print it to PDF" in page.get_data(as_text=True)
     api = facilitator.get(f"/api/v1/events/{event_id}/steering-pack.pdf", headers=api_headers)
     assert api.status_code == 503 and "HTML report" in api.get_json()["error"]
+
+
+def test_the_pack_carries_the_activity_tables(facilitator: FlaskClient, make_event: Any, app: Any) -> None:
+    """With the framework's demo activity loaded, both appendix 1 views are in every format."""
+    import io as _io
+
+    from openpyxl import load_workbook as _load
+
+    from voting.activity_demo import load_demo_activity
+    from voting.extensions import db as _db
+    from voting.models import Event as _Event
+
+    event = make_event()
+    with app.app_context():
+        load_demo_activity(_db.session.get(_Event, event["id"]))
+    pack = facilitator.get(f"/events/{event['id']}/steering-pack.json").get_json()
+    alpha = next(v for v in pack["activity"]["by_ccg"] if v["code"] == "99X")
+    assert alpha["headers"][0] == "Provider (ordered by number of admissions)"
+    oscar = next(v for v in pack["activity"]["by_provider"] if v["code"] == "RZX")
+    assert oscar["relationship"] in {"core", "linked", "specialist low volume", "none"}
+    book = _load(_io.BytesIO(facilitator.get(f"/events/{event['id']}/steering-pack.xlsx").get_data()))
+    assert {"Activity by CCG", "Activity by provider"} <= set(book.sheetnames)
+    assert "Main providers for each CCG" in facilitator.get(
+        f"/events/{event['id']}/steering-pack.html"
+    ).get_data(as_text=True)

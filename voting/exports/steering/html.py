@@ -7,7 +7,13 @@ from typing import Any
 
 from voting.domain.matrix import NA
 from voting.exports.legend import EMPTY_LABEL, is_split, level_of
-from voting.exports.steering.tables import changes_table, interests_table, matrix_table, polls_table
+from voting.exports.steering.tables import (
+    activity_tables,
+    changes_table,
+    interests_table,
+    matrix_table,
+    polls_table,
+)
 from voting.exports.steering.tables_stage4 import quorum_text
 from voting.exports.steering.text import banner, version_text, when, yes_no
 
@@ -128,5 +134,6 @@ def report_view(pack: Mapping[str, Any]) -> dict[str, Any]:
         "arrangements": _arrangements(pack),
         "interests": interests_table(pack),
         "polls": polls_table(pack),
+        "activity": activity_tables(pack),
         "audit_entries": len(pack["audit"]),
     }

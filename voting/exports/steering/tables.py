@@ -138,6 +138,13 @@ def audit_table(pack: Mapping[str, Any]) -> Table:
     return Table("Audit log", f"Audit log: {len(rows)} entries, oldest first", headers, rows)
 
 
+def activity_tables(pack: Mapping[str, Any]) -> list[Table]:
+    """Technical appendix 1 views (none when no activity data was loaded)."""
+    from voting.exports.steering.activity import activity_tables as build
+
+    return build(pack)
+
+
 def all_tables(pack: Mapping[str, Any]) -> list[Table]:
     """Every table of the pack, in sheet order."""
     return [
@@ -149,5 +156,6 @@ def all_tables(pack: Mapping[str, Any]) -> list[Table]:
         contributions_table(pack["arrangements"]),
         interests_table(pack),
         polls_table(pack),
+        *activity_tables(pack),
         audit_table(pack),
     ]
