@@ -219,3 +219,50 @@ def test_activity_goes_with_its_event(app: Flask, event_id: int) -> None:
         db.session.delete(db.session.get(Event, event_id))
         db.session.commit()
         assert db.session.query(ActivityFlow).count() == 0
+
+
+def test_a_grouping_from_a_provider_in_one_step_shows_activity_shares_in_stage_4(
+    client: FlaskClient, api_headers: dict[str, str], app: Any
+) -> None:
+    from voting.activity_demo import load_demo_activity
+    from voting.extensions import db
+    from voting.models import Event
+    from voting.services import events, imports, stage4
+
+    organisations = b"code,name,neighbours\n99X,NHS Alpha CCG,99W\n99W,NHS Bravo CCG,99X\n"
+    with app.app_context():
+        event = events.create_event("Appendix 1")
+        assert imports.import_organisations(event, organisations)[1] == []
+        load_demo_activity(event)
+        event_id = event.id
+    made = client.post(f"/api/v1/events/{event_id}/activity/providers/RZX/grouping", headers=api_headers)
+    assert made.status_code == 201, made.get_json()
+    body = made.get_json()
+    assert body["contract"] == "P-RZX" and set(body["organisations"]) == {"99X", "99W"}
+    assert body["not_in_event"]  # the provider's other CCGs are named, not silently dropped
+    again = client.post(f"/api/v1/events/{event_id}/activity/providers/RZX/grouping", headers=api_headers)
+    assert again.status_code == 409
+    unknown = client.post(f"/api/v1/events/{event_id}/activity/providers/NOPE/grouping", headers=api_headers)
+    assert unknown.status_code == 404
+    assert client.post(f"/api/v1/events/{event_id}/activity/providers/RZX/grouping").status_code == 401
+
+    with app.app_context():
+        from voting.models import Arrangement, ArrangementMember, Contract, Organisation, StageVersion
+        from voting.services.stage4 import describe
+
+        event = db.session.get(Event, event_id)
+        contract = db.session.query(Contract).filter_by(event_id=event_id, code="P-RZX").one()
+        version = StageVersion(event_id=event_id, kind="confirmed", number=1, payload="{}")
+        db.session.add(version)
+        db.session.flush()
+        row = Arrangement(
+            event_id=event_id, version_id=version.id, contract_id=contract.id, key="P-RZX:2:1", level=2
+        )
+        db.session.add(row)
+        db.session.flush()
+        for org in db.session.query(Organisation).filter_by(event_id=event_id):
+            db.session.add(ArrangementMember(arrangement_id=row.id, organisation_id=org.id))
+        db.session.commit()
+        shares = {m["organisation"]: m["activity_share"] for m in describe(event, row)["members"]}
+        assert abs(sum(shares.values()) - 1) < 1e-9 and shares["99X"] > 0
+        assert stage4 is not None

@@ -69,6 +69,8 @@ class Contract(db.Model):
     closes_at: Mapped[datetime | None] = mapped_column(default=None)  # countdown: the server closes it
     results_hidden: Mapped[bool] = mapped_column(default=False)  # against herding, until revealed
     rerun_stage: Mapped[int | None] = mapped_column(default=None)  # re-voted in Stage 3: live votes count
+    # The provider this grouping commissions, when known (technical appendix 1 activity shares).
+    provider_code: Mapped[str | None] = mapped_column(String(40), default=None)
 
     event: Mapped[Event] = relationship(back_populates="contracts")
 

@@ -85,3 +85,67 @@ def provider_relationship(
 ) -> Relationship | None:
     """Whether the provider's CCGs form a core, linked or specialist low volume relationship."""
     return classify_provider(event_flows(event_id), provider_code, settings)
+
+
+def create_grouping_from_provider(event: Event, provider_code: str) -> tuple[str, list[str], list[str]]:
+    """One step from "who commissions from this provider" to a contract grouping: a new contract
+    held by the event's CCGs that send it activity (value to be filled in by a contracts import).
+
+    Returns (contract code, CCGs added, CCG codes in the activity data but not in the event)."""
+    from voting.models import Contract, Holding, Organisation
+    from voting.realtime.publish import publisher
+    from voting.services import ServiceError
+    from voting.services.log import record
+
+    flows = [f for f in event_flows(event.id) if f.provider_code == provider_code and f.admissions]
+    if not flows:
+        raise ServiceError(
+            f"There is no provider '{provider_code}' with admissions in this event's activity data.", 404
+        )
+    code = f"P-{provider_code}"
+    if db.session.scalar(select(Contract.id).where(Contract.event_id == event.id, Contract.code == code)):
+        raise ServiceError(f"Contract {code} already exists for this provider.", 409)
+    orgs = {
+        o.code: o for o in db.session.scalars(select(Organisation).where(Organisation.event_id == event.id))
+    }
+    present = [f for f in flows if f.ccg_code in orgs]
+    missing = sorted({f.ccg_code for f in flows if f.ccg_code not in orgs})
+    if not present:
+        raise ServiceError(
+            "None of this provider's commissioning CCGs is an organisation of this event.", 422
+        )
+    position = len(list(db.session.scalars(select(Contract.id).where(Contract.event_id == event.id))))
+    contract = Contract(
+        event_id=event.id,
+        code=code,
+        name=flows[0].provider_name,
+        position=position,
+        provider_code=provider_code,
+        description=f"Created from the activity explorer: the CCGs that commission from {flows[0].provider_name}.",
+    )
+    db.session.add(contract)
+    db.session.flush()
+    for flow in present:
+        db.session.add(
+            Holding(
+                contract_id=contract.id,
+                organisation_id=orgs[flow.ccg_code].id,
+                value_pence=0,
+                activity=float(flow.admissions),
+            )
+        )
+    record(event.id, "grouping_from_provider", f"{code}: {', '.join(f.ccg_code for f in present)}")
+    db.session.commit()
+    publisher.contracts_changed(event.id)
+    return code, [f.ccg_code for f in present], missing
+
+
+def member_activity_shares(event_id: int, provider_code: str, members: list[str]) -> dict[str, float]:
+    """Each member's share of the group's admissions at the provider (0 for none)."""
+    admissions = {
+        f.ccg_code: f.admissions
+        for f in event_flows(event_id)
+        if f.provider_code == provider_code and f.ccg_code in members
+    }
+    total = sum(admissions.values())
+    return {m: (admissions.get(m, 0) / total if total else 0.0) for m in members}

@@ -28,6 +28,7 @@ from voting.models.delegate import ACTIVE
 from voting.models.stage import CONFIRMED, StageVersion
 from voting.realtime.publish import publisher
 from voting.services import ServiceError
+from voting.services.activity import member_activity_shares
 from voting.services.log import record
 from voting.services.stage3 import neighbours_of, payload_cells
 
@@ -374,6 +375,11 @@ def describe(event: Event, row: Arrangement) -> dict[str, Any]:
     except ValueError as error:
         split, cost_problem = {}, str(error)
     contract = db.session.get(Contract, row.contract_id)
+    activity = (
+        member_activity_shares(event.id, contract.provider_code, members)
+        if contract and contract.provider_code
+        else {}
+    )
     return {
         "key": row.key,
         "contract": contract.code if contract else "",
@@ -383,6 +389,7 @@ def describe(event: Event, row: Arrangement) -> dict[str, Any]:
                 "organisation": m,
                 "value_gbp": float(values[m]),
                 "value_share": round(float(shares.get(m, 0)), 4),
+                "activity_share": round(activity[m], 4) if m in activity else None,
                 "cost_percent": float(split[m]) if m in split else None,
                 "contribution": {
                     "role": details[org_ids[m]].contribution_role,

@@ -27,7 +27,7 @@ from voting.exports import escape_cell
 from voting.extensions import csrf
 from voting.importers.activity import COLUMNS
 from voting.models import Event
-from voting.services import activity
+from voting.services import ServiceError, activity
 from voting.web.api import facilitator_api
 from voting.web.common import event_or_404, facilitator_required
 
@@ -218,3 +218,32 @@ def api_view(event: Event, side: str, code: str, fmt: str) -> Response:
     if relationship is not None:
         body["relationship"] = relationship_json(relationship, DEFAULT_THRESHOLDS)
     return jsonify(body)
+
+
+@csrf.exempt
+@bp.post("/api/v1/events/<int:event_id>/activity/providers/<code>/grouping")
+@facilitator_api
+def api_grouping(event: Event, code: str) -> tuple[Response, int]:
+    """Create a contract grouping held by the CCGs that commission from this provider."""
+    try:
+        contract, added, missing = activity.create_grouping_from_provider(event, code)
+    except ServiceError as error:
+        return jsonify(error=error.message), error.status
+    return jsonify(contract=contract, organisations=added, not_in_event=missing), 201
+
+
+@bp.post("/events/<int:event_id>/activity/providers/<code>/grouping")
+@facilitator_required
+def page_grouping(event_id: int, code: str) -> BaseResponse:
+    """The same, from the explorer page."""
+    event = event_or_404(event_id)
+    try:
+        contract, added, missing = activity.create_grouping_from_provider(event, code)
+        skipped = f" Not in this event, so left out: {', '.join(missing)}." if missing else ""
+        flash(
+            f"Contract {contract} created, held by {', '.join(added)}. Import its values before voting.{skipped}",
+            "success",
+        )
+    except ServiceError as error:
+        flash(error.message, "error")
+    return redirect(url_for("activity.explorer", event_id=event.id, provider=code))
