@@ -52,13 +52,31 @@ def set_password(password: str) -> None:
 
 
 @main.command("api-token")
+@click.option("--event", "event_id", type=int, default=None, help="Bind the token to one event.")
+@click.option(
+    "--list", "show", is_flag=True, help="List issued tokens (numbers and dates, never the tokens)."
+)
+@click.option("--revoke", type=int, default=None, help="Revoke the token with this number.")
 @with_appcontext
-def api_token() -> None:
-    """Print a new facilitator API token (alone on the last line)."""
-    from voting.services import auth
+def api_token(event_id: int | None, show: bool, revoke: int | None) -> None:
+    """Print a new facilitator API token (alone on the last line); or list or revoke tokens."""
+    from voting.services import ServiceError, auth
 
-    click.echo("New facilitator API token (shown once; only its hash is kept):", err=True)
-    click.echo(auth.issue_api_token())
+    try:
+        if show:
+            for token in auth.list_api_tokens():
+                scope = f"event {token.event_id}" if token.event_id else "all events"
+                state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "active"
+                click.echo(f"{token.id}\t{token.created_at:%Y-%m-%d %H:%M}\t{scope}\t{state}")
+            return
+        if revoke is not None:
+            auth.revoke_api_token(revoke)
+            click.echo(f"API token {revoke} revoked.")
+            return
+        click.echo("New facilitator API token (shown once; only its hash is kept):", err=True)
+        click.echo(auth.issue_api_token(event_id))
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
 
 
 @main.command()

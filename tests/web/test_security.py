@@ -104,3 +104,43 @@ def test_oversized_uploads_are_refused_with_413(
     )
     assert response.status_code == 413
     assert response.get_json()["error"] == "The upload is too large: the limit is 5 MB. Nothing was imported."
+
+
+def test_api_tokens_can_be_bound_to_one_event_and_revoked(
+    app: Any, runner: Any, client: FlaskClient, make_event: Any
+) -> None:
+    from voting.cli import main
+
+    a, b = make_event(name="A"), make_event(name="B")
+    bound = runner.invoke(main, ["api-token", "--event", str(a["id"])]).output.strip().splitlines()[-1]
+    headers = {"Authorization": f"Bearer {bound}"}
+    assert client.get(f"/api/v1/events/{a['id']}", headers=headers).status_code == 200
+    assert client.get(f"/api/v1/events/{b['id']}", headers=headers).status_code == 401
+    assert client.post("/api/v1/events", json={"name": "C"}, headers=headers).status_code == 401
+    listed = runner.invoke(main, ["api-token", "--list"]).output
+    number = listed.split("\t", 1)[0]
+    assert f"event {a['id']}" in listed and bound not in listed
+    assert runner.invoke(main, ["api-token", "--revoke", number]).exit_code == 0
+    assert client.get(f"/api/v1/events/{a['id']}", headers=headers).status_code == 401
+
+
+def test_cookies_are_secure_and_hsts_sent_only_over_https(tmp_path: Any, monkeypatch: Any) -> None:
+    from voting import create_app
+
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://vote.example.nhs.uk")
+    monkeypatch.setenv("TRUST_PROXY", "1")
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'https.sqlite3'}", "SECRET_KEY": "x"}
+    )
+    client = app.test_client()
+    over_https = client.get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert "Secure" in over_https.headers["Set-Cookie"]
+    assert over_https.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    app.extensions["voting_publisher"].stop()
+
+
+def test_a_plain_http_venue_lan_gets_ordinary_cookies(client: FlaskClient) -> None:
+    response = client.get("/login")
+    assert "Secure" not in response.headers["Set-Cookie"]
+    assert "Strict-Transport-Security" not in response.headers

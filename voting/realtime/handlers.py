@@ -25,11 +25,11 @@ from voting.web.throttle import Throttle
 log = logging.getLogger(__name__)
 
 
-def _is_facilitator(auth: dict[str, Any]) -> bool:
+def _is_facilitator(auth: dict[str, Any], event_id: int) -> bool:
     if facilitator_signed_in():
         return True
     token = auth.get("token")
-    return isinstance(token, str) and api_token_valid(token)
+    return isinstance(token, str) and api_token_valid(token, event_id)
 
 
 def _screen_snapshot(event: Event, audience: str) -> dict[str, Any]:
@@ -67,7 +67,7 @@ def connect(auth: Any = None) -> None:
     audience = auth.get("audience")
     if audience in ("projector", "console"):
         event = db.session.get(Event, auth.get("event")) if isinstance(auth.get("event"), int) else None
-        if event is None or not _is_facilitator(auth):
+        if event is None or not _is_facilitator(auth, event.id):
             raise ConnectionRefusedError("Sign in as the facilitator to see this screen.")
         snapshot = _screen_snapshot(event, audience)
         db.session.rollback()  # end the read before any network I/O

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from voting.extensions import db
-from voting.models import ApiToken, FacilitatorAccount
+from voting.models import ApiToken, Event, FacilitatorAccount
 from voting.models.base import utcnow
 from voting.services import ServiceError
 from voting.services.tokens import hash_token, new_token
@@ -56,20 +56,45 @@ def check_password(password: str) -> bool:
     return check_password_hash(account.password_hash, password)
 
 
-def issue_api_token() -> str:
-    """Create a facilitator API token; the caller shows it once, only its hash is kept."""
+def issue_api_token(event_id: int | None = None) -> str:
+    """Create a facilitator API token (for one event, or all); shown once, only its hash is kept."""
+    if event_id is not None and db.session.get(Event, event_id) is None:
+        raise ServiceError(f"There is no event {event_id}.", 404)
     token = new_token()
-    db.session.add(ApiToken(token_hash=hash_token(token)))
+    db.session.add(ApiToken(token_hash=hash_token(token), event_id=event_id))
     db.session.commit()
-    log.info("facilitator API token issued")
+    log.info("facilitator API token issued%s", f" for event {event_id}" if event_id else "")
     return token
 
 
-def api_token_valid(token: str) -> bool:
-    """True for an issued, unrevoked facilitator API token."""
+def find_api_token(token: str) -> ApiToken | None:
+    """The issued, unrevoked API token, or None."""
     if not token:
-        return False
-    found = db.session.scalar(
+        return None
+    return db.session.scalar(
         select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
     )
-    return found is not None
+
+
+def api_token_valid(token: str, event_id: int | None = None) -> bool:
+    """True for an issued, unrevoked token that may act on this event (None: event-independent calls)."""
+    found = find_api_token(token)
+    if found is None:
+        return False
+    return found.event_id is None or found.event_id == event_id
+
+
+def list_api_tokens() -> list[ApiToken]:
+    """Every token issued (hashes only), newest first."""
+    return list(db.session.scalars(select(ApiToken).order_by(ApiToken.id.desc())))
+
+
+def revoke_api_token(token_id: int) -> None:
+    """Revoke a token by its number (from `voting api-token --list`)."""
+    found = db.session.get(ApiToken, token_id)
+    if found is None:
+        raise ServiceError(f"There is no API token {token_id}.", 404)
+    if found.revoked_at is None:
+        found.revoked_at = utcnow()
+        db.session.commit()
+        log.info("facilitator API token %s revoked", token_id)

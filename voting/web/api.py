@@ -36,7 +36,7 @@ def facilitator_api(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not auth.api_token_valid(bearer()):
+        if not auth.api_token_valid(bearer(), kwargs.get("event_id")):
             return refuse("A valid facilitator API token is required.", 401)
         if "event_id" in kwargs:
             event = db.session.get(Event, kwargs.pop("event_id"))
