@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voting.extensions import db
@@ -83,5 +83,5 @@ class Holding(db.Model):
         ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
     )
     # Whole pence: exact, and no Decimal-on-SQLite surprises.
-    value_pence: Mapped[int] = mapped_column(default=0)
+    value_pence: Mapped[int] = mapped_column(BigInteger, default=0)  # £72m is 7.2 billion pence
     activity: Mapped[float | None] = mapped_column(default=None)
