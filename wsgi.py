@@ -22,12 +22,33 @@ elif ASYNC_MODE == "gevent":
 
 import argparse  # noqa: E402
 import logging  # noqa: E402
+import socket  # noqa: E402
 
 from voting import create_app, logs  # noqa: E402
 from voting.extensions import socketio  # noqa: E402
 
 app = create_app({"SOCKETIO_ASYNC_MODE": ASYNC_MODE})
 app.extensions["voting_publisher"].ensure_running()  # countdowns close votes even before anyone connects
+
+
+BACKLOG = 1024  # connections the kernel queues while the server is busy (eventlet's own default is 50)
+MAX_CONNECTIONS = 10_000  # eventlet.wsgi refuses connections past 1,024 unless told otherwise
+
+
+def serve_eventlet(host: str, port: int) -> None:
+    """What socketio.run does under eventlet, with a listen backlog a hall of phones needs.
+
+    socketio.run() opens its socket with eventlet.listen()'s backlog of 50: when the hub is busy,
+    a burst of phones opening connections overflows it and the kernel drops them (the phone retries
+    a second later). TCP_NODELAY: small pushes and small answers go out at once instead of waiting
+    on Nagle's algorithm; Linux copies it from the listening socket to every accepted one.
+    """
+    import eventlet.wsgi
+
+    family, _type, _proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    listener = eventlet.listen(address, family, backlog=BACKLOG)
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    eventlet.wsgi.server(listener, app, log_output=False, max_size=MAX_CONNECTIONS)
 
 
 def main() -> None:
@@ -37,11 +58,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5000)
     args = parser.parse_args()
     logs.configure(logging.INFO)
-    options: dict[str, object] = {"log_output": False}
-    if ASYNC_MODE == "eventlet":
-        # eventlet refuses connections past 1,024 unless told otherwise; a national event needs more.
-        options["max_size"] = 10_000
     print(f"Serving on http://{args.host}:{args.port} ({ASYNC_MODE})", flush=True)
+    if ASYNC_MODE == "eventlet":
+        serve_eventlet(args.host, args.port)
+        return
+    options: dict[str, object] = {"log_output": False}
+    if ASYNC_MODE == "gevent":
+        options["backlog"] = BACKLOG
     socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True, **options)
 
 

@@ -40,6 +40,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         hops = int(app.config["TRUST_PROXY"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    from voting.web.frontend import configure_jinja
+
+    configure_jinja(app)  # before anything builds the Jinja environment (csrf.init_app does)
     db.init_app(app)
     csrf.init_app(app)
     socketio.init_app(

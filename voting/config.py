@@ -30,6 +30,8 @@ def from_environment(instance_path: str) -> dict[str, object]:
         "PUBLIC_BASE_URL": (os.environ.get("PUBLIC_BASE_URL") or "").rstrip("/"),
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE") or None,
+        "ORGANISER_LOGO_URL": os.environ.get("ORGANISER_LOGO_URL") or None,
+        "ORGANISER_LOGO_ALT": os.environ.get("ORGANISER_LOGO_ALT") or None,
         # Behind a TLS-terminating proxy (nginx): how many proxies' X-Forwarded-* headers to trust.
         "TRUST_PROXY": int(os.environ.get("TRUST_PROXY") or 0),
         # Cookies are Secure only when phones really reach the app over HTTPS: a plain-HTTP venue

@@ -23,9 +23,9 @@ def setup_event(server: LiveServer) -> tuple[str, int, list[str]]:
     api = requests.Session()
     api.headers["Authorization"] = f"Bearer {token}"
     base = f"{server.url}/api/v1"
-    event = api.post(f"{base}/events", json={"name": "Durability"}, timeout=5).json()["id"]
+    event = api.post(f"{base}/events", json={"name": "Durability"}, timeout=30).json()["id"]
     for kind, body in (("organisations", ORGANISATIONS_CSV), ("contracts", CONTRACTS_CSV)):
-        assert api.put(f"{base}/events/{event}/{kind}", data=body, timeout=5).status_code == 200
+        assert api.put(f"{base}/events/{event}/{kind}", data=body, timeout=30).status_code == 200
     orgs = ["00Q", "00R", "00S"]
     tokens = [
         api.post(
@@ -34,7 +34,7 @@ def setup_event(server: LiveServer) -> tuple[str, int, list[str]]:
         for i in range(PHONES)
     ]
     assert (
-        api.post(f"{base}/events/{event}/contracts/3/open", timeout=5).status_code == 200
+        api.post(f"{base}/events/{event}/contracts/3/open", timeout=30).status_code == 200
     )  # all three hold 3
     return token, event, tokens
 
@@ -78,7 +78,7 @@ def test_every_acknowledged_vote_survives_sigkill(live_server: LiveServer) -> No
     live_server.kill()  # mid-burst: phones are still sending
     stop.set()
     for thread in threads:
-        thread.join(timeout=5)
+        thread.join(timeout=30)
     assert len(acked) >= 150, "the burst was under way when the server died"
 
     live_server.start()

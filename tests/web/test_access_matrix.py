@@ -30,6 +30,9 @@ PUBLIC = {
     "delegate.confirm_form",
     "delegate.arrangement_form",
     "facilitator.logout",
+    "api.openapi_json",  # the API's OpenAPI description: public, like the docs it mirrors
+    "nhsuk_assets.static",  # the NHS frontend's icons, at /assets
+    "nhsuk_assets.organiser_logo",  # the organiser's logo in every page's header
 }
 DELEGATE_API = {"api.vote", "api.answer_poll", "api.declare", "api.confirm", "api.ballot"}
 

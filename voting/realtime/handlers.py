@@ -14,6 +14,7 @@ from voting.models import Delegate, Event
 from voting.models.delegate import ACTIVE, PENDING
 from voting.realtime import rooms
 from voting.realtime.publish import publisher
+from voting.services import is_id
 from voting.services.auth import api_token_valid
 from voting.services.polls import answered_polls, own_answers
 from voting.services.screens import screen_states
@@ -66,7 +67,7 @@ def connect(auth: Any = None) -> None:
     auth = auth if isinstance(auth, dict) else {}
     audience = auth.get("audience")
     if audience in ("projector", "console"):
-        event = db.session.get(Event, auth.get("event")) if isinstance(auth.get("event"), int) else None
+        event = db.session.get(Event, auth["event"]) if is_id(auth.get("event")) else None
         if event is None or not _is_facilitator(auth, event.id):
             raise ConnectionRefusedError("Sign in as the facilitator to see this screen.")
         snapshot = _screen_snapshot(event, audience)
@@ -93,8 +94,9 @@ def connect(auth: Any = None) -> None:
     raise ConnectionRefusedError("Unknown screen.")
 
 
-def resync(_data: Any = None) -> None:
-    """A phone that suspects it missed something asks for its snapshot again (screens reconnect)."""
+def resync(*_data: Any) -> None:
+    """A phone that suspects it missed something asks for its snapshot again (screens reconnect).
+    Whatever it sends with the request (any number of arguments) is ignored."""
     limiter = current_app.extensions.setdefault("resync_throttle", Throttle(limit=5, window=10))
     if not limiter.allow(f"sid:{request.sid}"):  # type: ignore[attr-defined]
         return  # a flood of resyncs gets no more snapshots; the last one sent still stands

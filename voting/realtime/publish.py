@@ -1,8 +1,9 @@
 """Every outgoing push goes through here: after commit, coalesced, a few times a second at most.
 
 Services only mark an event dirty (no I/O, safe to call anywhere after a commit); a background
-task builds one fresh snapshot per dirty event from the database and pushes it with a sequence
-number, so a screen never depends on having seen earlier pushes.
+task builds one fresh snapshot per dirty event - from the database, with the votes taken from the
+event's live tally (services.tallies) - in a read transaction that takes no write lock, and pushes
+it with a sequence number, so a screen never depends on having seen earlier pushes.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from voting.db_setup import begin_read
 from voting.extensions import db, socketio
 from voting.models import Event, Organisation
 from voting.realtime import rooms
@@ -84,6 +86,7 @@ class Publisher:
     def flush(self, event_id: int, kinds: set[str]) -> None:
         """Build the snapshots (then end the transaction), and only then push them."""
         with self.app.app_context():
+            begin_read()  # a snapshot of its own: never waits for, or holds up, a vote's commit
             event = db.session.get(Event, event_id)
             if event is None:
                 return

@@ -10,7 +10,7 @@ from voting.extensions import db
 from voting.models import Delegate, Event
 from voting.models.delegate import ACTIVE, PENDING, REVOKED
 from voting.realtime.publish import publisher
-from voting.services import ServiceError
+from voting.services import ServiceError, is_id
 from voting.services.events import find_organisation
 from voting.services.log import record
 from voting.services.tokens import hash_token, new_token
@@ -108,7 +108,7 @@ def find_by_token(token: str) -> Delegate | None:
 
 def event_delegate(event_id: int, delegate_id: int) -> Delegate | None:
     """A delegate only if they belong to this event."""
-    delegate = db.session.get(Delegate, delegate_id)
+    delegate = db.session.get(Delegate, delegate_id) if is_id(delegate_id) else None
     return delegate if delegate is not None and delegate.event_id == event_id else None
 
 

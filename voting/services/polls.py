@@ -15,7 +15,7 @@ from voting.models import Delegate, Event, Organisation, Poll, PollAnswer, PollR
 from voting.models.base import utcnow
 from voting.models.delegate import ACTIVE
 from voting.realtime.publish import publisher
-from voting.services import ServiceError
+from voting.services import ServiceError, is_id
 from voting.services.log import record
 from voting.services.votes import VOTE_ID
 from voting.timefmt import iso
@@ -53,7 +53,7 @@ def create_poll(event: Event, kind: str, question: str, options: list[str] | Non
 
 def event_poll(event: Event, poll_id: object) -> Poll:
     """A poll of this event, or a 404 refusal."""
-    poll = db.session.get(Poll, poll_id) if isinstance(poll_id, int) else None
+    poll = db.session.get(Poll, poll_id) if is_id(poll_id) else None
     if poll is None or poll.event_id != event.id:
         raise ServiceError("There is no such poll in this event.", 404)
     return poll
@@ -99,7 +99,7 @@ def answer(delegate: Delegate, poll_id: object, raw_answer: object, vote_id: obj
         )
     if delegate.status != ACTIVE:
         raise ServiceError("You can't answer polls until the facilitator admits you.", 403)
-    poll = db.session.get(Poll, poll_id) if isinstance(poll_id, int) else None
+    poll = db.session.get(Poll, poll_id) if is_id(poll_id) else None
     if poll is None or poll.event_id != delegate.event_id:
         raise ServiceError("There is no such poll in this event.", 404)
     if db.session.get(PollReceipt, (poll.id, delegate.id, vote_id)) is not None:

@@ -1,18 +1,22 @@
-"""Read side: the whole state of an event as plain data, built from the database every time."""
+"""Read side: the whole state of an event as plain data.
+
+event_matrix builds it from every vote (exports, the API, Stage 3); what screens see live comes from
+the event's tally (services.tallies), which reads only the votes cast since the last snapshot.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from voting.domain.aggregation import Position, combine_votes, count_votes, summarise_contract
+from voting.domain.aggregation import Position, combine_votes
 from voting.domain.levels import LEVELS
-from voting.domain.matrix import Column, Matrix, Row, build_matrix
+from voting.domain.matrix import NA, Column, Matrix, Row, build_matrix
 from voting.extensions import db
-from voting.models import Contract, Delegate, Event, Holding, Organisation, Resolution, Vote
-from voting.models.delegate import ACTIVE, PENDING
+from voting.models import Contract, Event, Holding, Organisation, Resolution, Vote
+from voting.services import layout, tallies
 from voting.services.interests import declared_pairs
 from voting.timefmt import iso
 
@@ -73,94 +77,83 @@ def event_matrix(event: Event) -> tuple[Matrix, dict[tuple[str, str], Position],
 
 
 def event_state(event: Event, for_console: bool = False) -> dict[str, Any]:
-    """Everything a projector (or, with for_console, the facilitator's console) shows."""
-    matrix, positions, delegate_votes = event_matrix(event)
-    contracts = list(
-        db.session.scalars(select(Contract).where(Contract.event_id == event.id).order_by(Contract.position))
-    )
-    holders: dict[str, list[str]] = defaultdict(list)
-    for (org, contract), cell in matrix.cells.items():
-        if cell != "NA":
-            holders[contract].append(org)
-    contract_states = []
-    for contract in contracts:
-        summary = summarise_contract(
-            {org: positions.get((org, contract.code), Position()) for org in holders[contract.code]},
-            holders[contract.code],
-        )
-        contract_states.append(
-            {
-                "code": contract.code,
-                "name": contract.name,
-                "status": contract.status,
-                "holders": summary.holders,
-                "voted": summary.voted,
-                "turnout": round(summary.turnout, 3),
-                "counts": {str(level): n for level, n in summary.counts.items()},
-                "split": summary.split,
-                "modal": summary.modal_label,
-                "votes": {
-                    str(level): n for level, n in count_votes(delegate_votes.get(contract.code, [])).items()
-                },
-                "results_hidden": contract.results_hidden,
-                "closes_at": iso(contract.closes_at),
-            }
-        )
-    open_codes = [c.code for c in contracts if c.status == "open"]
-    rows = []
-    for row in matrix.rows:
-        cells = matrix.row_labels(row.code)
-        rows.append({"code": row.code, "name": row.name, "cells": cells})
+    """Everything a projector (or, with for_console, the facilitator's console) shows.
+
+    Built from the event's kept layout and live tally, so no vote is read twice: one pass over the
+    CCGs x contracts. It says what event_matrix, built from every vote, says (test_tallies.py).
+    """
+    shape = layout.current(event)
+    tally = tallies.current(event)
+    cells = {org_id: list(blank) for org_id, blank in shape.blank_rows.items()}
+    strays: dict[int, list[Position]] = defaultdict(list)  # positions where nobody holds the contract
+    for (contract_id, org_id), label in tally.labels.items():
+        if (contract_id, org_id) in shape.held:
+            cells[org_id][shape.column[contract_id]] = label
+        else:
+            strays[contract_id].append(tally.positions[(contract_id, org_id)])
+    rows = [{"code": code, "name": name, "cells": cells[org_id]} for org_id, code, name in shape.orgs]
     state: dict[str, Any] = {
         "event": {"id": event.id, "name": event.name, "join_code": event.join_code},
         "levels": {str(level): label for level, label in LEVELS.items()},
-        "contracts": contract_states,
-        "open": open_codes,
-        "matrix": {"columns": [c.code for c in matrix.columns], "rows": rows},
+        "contracts": [_contract_state(c, shape, tally, strays[c.id]) for c in shape.contracts],
+        "open": [c.code for c in shape.contracts if c.status == "open"],
+        "matrix": {"columns": [c.code for c in shape.contracts], "rows": rows},
     }
     if for_console:
-        state.update(_console_extras(event, matrix, open_codes))
+        state["organisations"] = _organisations(shape, rows)
+        state["pending"] = shape.pending_list()
+        splits = sorted(
+            (shape.row[org_id], shape.column[contract_id], tally.positions[(contract_id, org_id)])
+            for contract_id, org_id in tally.splits
+            if (contract_id, org_id) in shape.held
+        )
+        state["splits"] = [
+            {
+                "contract": shape.contracts[column].code,
+                "organisation": shape.orgs[row][1],
+                "levels": list(p.levels),
+            }
+            for row, column, p in splits
+        ]
     return state
 
 
-def _console_extras(event: Event, matrix: Matrix, open_codes: list[str]) -> dict[str, Any]:
-    delegates = db.session.execute(
-        select(Organisation.code, Delegate.status, func.count(Delegate.id))
-        .join(Organisation, Organisation.id == Delegate.organisation_id)
-        .where(Delegate.event_id == event.id)
-        .group_by(Organisation.code, Delegate.status)
-    )
-    active: dict[str, int] = defaultdict(int)
-    for code, status, n in delegates:
-        if status == ACTIVE:
-            active[code] += n
+def _contract_state(
+    contract: layout.ContractInfo, shape: layout.Layout, tally: tallies.Counts, strays: list[Position]
+) -> dict[str, Any]:
+    summary = tally.summary(contract.id, len(shape.holder_codes[contract.id]), leave_out=strays)
+    return {
+        "code": contract.code,
+        "name": contract.name,
+        "status": contract.status,
+        "holders": summary.holders,
+        "voted": summary.voted,
+        "turnout": round(summary.turnout, 3),
+        "counts": {str(level): n for level, n in summary.counts.items()},
+        "split": summary.split,
+        "modal": summary.modal_label,
+        "votes": {str(level): n for level, n in tally.level_counts(contract.id).items()},
+        "results_hidden": contract.results_hidden,
+        "closes_at": iso(contract.closes_at),
+    }
+
+
+def _organisations(shape: layout.Layout, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per CCG: admitted delegates, and how many of the open contracts it holds it has voted on."""
+    open_columns = [i for i, c in enumerate(shape.contracts) if c.status == "open"]
     organisations = []
-    for row in matrix.rows:
-        held_open = [c for c in open_codes if matrix.cell(row.code, c) != "NA"]
-        voted_open = [c for c in held_open if matrix.cell(row.code, c) != ""]
+    for (org_id, code, name), row in zip(shape.orgs, rows, strict=True):
+        held_open = [row["cells"][i] for i in open_columns if row["cells"][i] != NA]
         organisations.append(
             {
-                "code": row.code,
-                "name": row.name,
-                "delegates": active[row.code],
+                "code": code,
+                "name": name,
+                "delegates": shape.active.get(org_id, 0),
                 "open_held": len(held_open),
-                "open_voted": len(voted_open),
+                "open_voted": sum(1 for cell in held_open if cell != ""),
             }
         )
-    pending = [
-        {"id": d.id, "name": d.name, "organisation": d.organisation.name}
-        for d in db.session.scalars(
-            select(Delegate)
-            .where(Delegate.event_id == event.id, Delegate.status == PENDING)
-            .order_by(Delegate.id)
-        )
-    ]
-    splits = [
-        {"contract": contract, "organisation": org, "levels": [int(x) for x in label.split("/")]}
-        for (org, contract), label in matrix.cells.items()
-        if "/" in label
-    ]
-    return {"organisations": organisations, "pending": pending, "splits": splits}
+    return organisations
 
 
 def delegate_ballot(

@@ -26,7 +26,7 @@ from voting.models import (
 from voting.models.stage import INDICATIVE
 from voting.realtime.publish import publisher
 from voting.services import ServiceError
-from voting.services.contracts import open_contracts
+from voting.services.contracts import open_contracts, select_contracts
 from voting.services.facilitation import reset_contract
 from voting.services.log import record
 from voting.services.snapshots import event_matrix
@@ -240,14 +240,11 @@ def rerun(event: Event, contract_code: str) -> None:
     """Vote on one contract again during stage 3: its votes are reset (audited) and it opens."""
     if event.stage != 3:
         raise ServiceError("A vote is re-run during stage 3.")
-    reset_contract(event, contract_code)
-    contract = db.session.scalar(
-        select(Contract).where(Contract.event_id == event.id, Contract.code == contract_code)
-    )
-    assert contract is not None
+    (contract,) = select_contracts(event, [contract_code])  # 404 for an unknown code; " 7" finds "7"
+    reset_contract(event, contract.code)
     contract.rerun_stage = 3
     db.session.commit()
-    open_contracts(event, [contract_code], rerun=True)
+    open_contracts(event, [contract.code], rerun=True)
 
 
 def console_extras(event: Event) -> dict[str, Any]:

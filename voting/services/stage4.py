@@ -142,9 +142,10 @@ def edit(event: Event, operation: str, **arguments: Any) -> None:
         elif operation == "merge":
             changed = collab.merge(current, str(arguments.get("key", "")), str(arguments.get("other", "")))
         elif operation == "split":
-            changed = collab.split(
-                current, str(arguments.get("key", "")), [str(m) for m in arguments.get("members", [])]
-            )
+            members = arguments.get("members", [])
+            if not isinstance(members, list):
+                raise ServiceError("Give the CCGs for the new group as a list of codes.")
+            changed = collab.split(current, str(arguments.get("key", "")), [str(m) for m in members])
         else:
             raise ServiceError("Choose move, merge or split.")
     except (KeyError, ValueError) as error:
@@ -216,7 +217,8 @@ def update(event: Event, key: str, fields: dict[str, Any]) -> None:
             )
         row.coordinator = coordinator
     if "model" in fields:
-        if fields["model"] not in suggestions.MODELS and fields["model"] != "":
+        model = fields["model"]
+        if not isinstance(model, str) or (model not in suggestions.MODELS and model != ""):
             raise ServiceError("Choose one of the six models of technical appendix 2.")
         row.model = str(fields["model"])
     for name in ("rule_kind", "rule_threshold", "quorum", "on_disagreement", "cost_method"):
@@ -225,6 +227,10 @@ def update(event: Event, key: str, fields: dict[str, Any]) -> None:
     for name in ("rule_at_least", "majority_binds_all"):
         if name in fields:
             setattr(row, name, bool(fields[name]))
+    if any(len(value) > 32 or "e" in value.lower() for value in (row.rule_threshold, row.quorum)):
+        # Fraction("1e-999999999") would build a number with a billion digits: refuse exponents.
+        db.session.rollback()
+        raise ServiceError("That decision rule is not valid: give fractions such as 2/3 and whole numbers.")
     try:
         rule_of(row)
     except (ValueError, ZeroDivisionError) as error:
@@ -262,10 +268,14 @@ def contribute(
         raise ServiceError(f"{organisation} is not a member of arrangement {key}.", 404)
     if percent:
         try:
-            if Decimal(percent) < 0:
+            value = Decimal(percent)
+            if value < 0:  # NaN raises InvalidOperation here too
                 raise InvalidOperation
         except InvalidOperation:
             raise ServiceError("The percentage must be a number of 0 or more.") from None
+        # Infinity, 1e999999999 or 1e-999999999 would be stored and then break (or stall) the cost split.
+        if value > 100 or value != value.quantize(Decimal("0.000001")):
+            raise ServiceError("The percentage must be from 0 to 100, with at most 6 decimal places.")
     member.contribution_role, member.contribution_days = role.strip()[:200], days.strip()[:20]
     member.contribution_notes, member.cost_percent = notes.strip()[:1000], percent.strip()
     record(event.id, "contribution", f"{key} {organisation}")

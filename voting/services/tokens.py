@@ -13,4 +13,5 @@ def new_token() -> str:
 
 def hash_token(token: str) -> str:
     """SHA-256 hex: enough for high-entropy tokens, which need no slow KDF."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    # surrogatepass: a lone surrogate (possible in a JSON string) hashes to nothing issued, never raises.
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()

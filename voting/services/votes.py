@@ -1,26 +1,41 @@
-"""Casting a vote: the one path from a phone (or the facilitator) to the matrix."""
+"""Casting a vote: the one path from a phone (or the facilitator) to the matrix.
+
+The hottest path in the app, so it is written in SQLAlchemy Core with statements built once and one
+short write transaction: a single query reads the delegate, the contract, the holding, the current
+vote and the head of the audit chain; then the audit record is appended (its unique (delegate,
+vote_id) is the final word on duplicates), linked into the event's hash chain, the vote written and
+the transaction committed (synchronous=FULL) before the answer. Loading and flushing ORM objects did
+the same with five more round trips and a unit of work, at about three times the cost.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, and_, bindparam, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from voting.audit import GENESIS, canonical, link_hash
+from voting.db_setup import read_transaction, write_transaction
 from voting.domain.levels import parse_level
 from voting.extensions import db
 from voting.models import Contract, Delegate, Holding, Vote, VoteAudit
 from voting.models.base import utcnow
+from voting.models.chain import AuditLink
 from voting.models.delegate import ACTIVE, PENDING
 from voting.realtime.publish import publisher
 from voting.services import ServiceError
+from voting.services.voters import Voter
 from voting.timefmt import clock
 
 log = logging.getLogger(__name__)
 
 VOTE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+NOT_VALID = "Your voting link is not valid. Please scan your QR code again."
 
 
 @dataclass(frozen=True)
@@ -30,51 +45,151 @@ class VoteResult:
     duplicate: bool  # True when this vote_id had already been recorded
 
 
-def _refuse_if_cannot_vote(delegate: Delegate) -> None:
-    if delegate.status == PENDING:
+# Everything the decision needs, read inside the write transaction so nothing can change under it:
+# the delegate, the contract of their event with this code, their CCG's holding, their current vote,
+# and the head of the event's audit chain that the new record will be linked to.
+_LINKS = AuditLink.__table__.alias("newest")
+_CHAIN_HEAD = (
+    select(func.max(_LINKS.c.seq))
+    .where(_LINKS.c.event_id == Delegate.event_id)
+    .correlate(Delegate)
+    .scalar_subquery()
+)
+_STANDING = (
+    select(
+        Delegate.status.label("delegate_status"),
+        Delegate.token_hash,
+        Delegate.event_id,
+        Delegate.organisation_id,
+        Contract.id.label("contract_id"),
+        Contract.name.label("contract_name"),
+        Contract.status.label("contract_status"),
+        Contract.closes_at,
+        Contract.closed_at,
+        Holding.contract_id.label("held"),
+        Vote.level.label("current_level"),
+        AuditLink.seq.label("chain_seq"),
+        AuditLink.hash.label("chain_hash"),
+    )
+    .select_from(Delegate)
+    .outerjoin(Contract, and_(Contract.event_id == Delegate.event_id, Contract.code == bindparam("code")))
+    .outerjoin(
+        Holding,
+        and_(Holding.contract_id == Contract.id, Holding.organisation_id == Delegate.organisation_id),
+    )
+    .outerjoin(Vote, and_(Vote.contract_id == Contract.id, Vote.delegate_id == Delegate.id))
+    .outerjoin(AuditLink, and_(AuditLink.event_id == Delegate.event_id, AuditLink.seq == _CHAIN_HEAD))
+    .where(Delegate.id == bindparam("delegate"))
+)
+_RECORDED = (
+    select(Contract.code, VoteAudit.new_level)
+    .select_from(VoteAudit)
+    .outerjoin(Contract, Contract.id == VoteAudit.contract_id)
+    .where(VoteAudit.delegate_id == bindparam("delegate"), VoteAudit.vote_id == bindparam("vote_id"))
+)
+# Plain table statements, compiled once: the values come as parameters with each execution.
+_AUDIT = insert(VoteAudit.__table__)
+_LINK = insert(AuditLink.__table__)
+_NEW_VOTE = insert(Vote.__table__)
+_VOTE_TABLE = Vote.__table__
+_CHANGE_VOTE = (
+    update(_VOTE_TABLE)
+    .where(
+        _VOTE_TABLE.c.contract_id == bindparam("of_contract"),
+        _VOTE_TABLE.c.delegate_id == bindparam("of_delegate"),
+    )
+    .values(level=bindparam("new_level"), updated_at=bindparam("at"))
+)
+
+
+def _refuse_if_cannot_vote(standing: Row[Any] | None, voter: Voter) -> None:
+    if standing is None or (voter.token_hash is not None and standing.token_hash != voter.token_hash):
+        raise ServiceError(NOT_VALID, 401)  # no such delegate, or the facilitator reissued the link
+    if standing.delegate_status == PENDING:
         raise ServiceError("The facilitator has not admitted you yet. Please wait a moment.", 403)
-    if delegate.status != ACTIVE:
+    if standing.delegate_status != ACTIVE:
         raise ServiceError("This voting link has been withdrawn. Please ask the facilitator for help.", 403)
 
 
-def _already_recorded(delegate: Delegate, vote_id: str, contract: str, level: int) -> VoteResult | None:
-    audit = db.session.scalar(
-        select(VoteAudit).where(VoteAudit.delegate_id == delegate.id, VoteAudit.vote_id == vote_id)
-    )
-    if audit is None:
-        return None
-    recorded = db.session.get(Contract, audit.contract_id)
-    if recorded is None or recorded.code != contract or audit.new_level != level:
-        raise ServiceError("This vote was already sent with a different choice. Please vote again.", 409)
-    return VoteResult(contract=contract, level=level, duplicate=True)
-
-
-def _open_contract_held(delegate: Delegate, code: str) -> Contract:
-    contract = db.session.scalar(
-        select(Contract).where(Contract.event_id == delegate.event_id, Contract.code == code)
-    )
-    if contract is None:
-        raise ServiceError(f"There is no contract {code} in this event.", 422)
-    if db.session.get(Holding, (contract.id, delegate.organisation_id)) is None:
-        raise ServiceError(
-            f"Your CCG does not hold contract {code} ({contract.name}), so it is not voting on it.", 422
+def _contract_refusal(standing: Row[Any], code: str) -> ServiceError | None:
+    status = standing.contract_status
+    if standing.contract_id is None:
+        return ServiceError(f"There is no contract {code} in this event.", 422)
+    if standing.held is None:
+        return ServiceError(
+            f"Your CCG does not hold contract {code} ({standing.contract_name}), so it is not voting on it.",
+            422,
         )
-    if contract.status == "ready":
-        raise ServiceError(f"Voting on contract {code} has not opened yet.", 423)
-    if contract.status == "open" and contract.closes_at is not None and contract.closes_at <= utcnow():
+    if status == "ready":
+        return ServiceError(f"Voting on contract {code} has not opened yet.", 423)
+    if status == "open" and standing.closes_at is not None and standing.closes_at <= utcnow():
         # The countdown ran out; the timer may not have flipped the status yet. The server's clock decides.
-        raise ServiceError(
-            f"Voting on contract {code} closed at {clock(contract.closes_at, seconds=True)}. Your vote was not counted.",
+        return ServiceError(
+            f"Voting on contract {code} closed at {clock(standing.closes_at, seconds=True)}. Your vote was not counted.",
             423,
         )
-    if contract.status != "open":
-        closed = f" at {clock(contract.closed_at)}" if contract.closed_at else ""
-        raise ServiceError(f"Voting on contract {code} closed{closed}. Your vote was not counted.", 423)
-    return contract
+    if status != "open":
+        closed = f" at {clock(standing.closed_at)}" if standing.closed_at else ""
+        return ServiceError(f"Voting on contract {code} closed{closed}. Your vote was not counted.", 423)
+    return None
+
+
+def _already_recorded(
+    connection: Connection, voter_id: int, vote_id: str, code: str, level: int
+) -> VoteResult | None:
+    recorded = connection.execute(_RECORDED, {"delegate": voter_id, "vote_id": vote_id}).first()
+    if recorded is None:
+        return None
+    if recorded.code != code or recorded.new_level != level:
+        raise ServiceError("This vote was already sent with a different choice. Please vote again.", 409)
+    return VoteResult(contract=code, level=level, duplicate=True)
+
+
+def _record(
+    connection: Connection, standing: Row[Any], voter_id: int, vote_id: str, level: int, entered_by: str
+) -> None:
+    """Append the audit record and its chain link, then write the vote (in the caller's transaction)."""
+    values = {
+        "event_id": standing.event_id,
+        "contract_id": standing.contract_id,
+        "delegate_id": voter_id,
+        "vote_id": vote_id,
+        "old_level": standing.current_level,
+        "new_level": level,
+        "entered_by": entered_by,
+        "at": utcnow(),
+    }
+    audit_id = connection.execute(_AUDIT, values).inserted_primary_key[0]  # type: ignore[index]
+    seq, prev = (standing.chain_seq, standing.chain_hash) if standing.chain_seq else (0, GENESIS)
+    record = VoteAudit(id=audit_id, **values)  # transient, never added: canonical() reads its fields
+    link = {"event_id": standing.event_id, "seq": seq + 1, "kind": "vote", "record_id": audit_id}
+    connection.execute(_LINK, link | {"prev_hash": prev, "hash": link_hash(prev, "vote", canonical(record))})
+    if standing.current_level is None:
+        connection.execute(
+            _NEW_VOTE,
+            {
+                "event_id": standing.event_id,
+                "contract_id": standing.contract_id,
+                "delegate_id": voter_id,
+                "organisation_id": standing.organisation_id,
+                "level": level,
+                "updated_at": values["at"],
+            },
+        )
+    else:
+        connection.execute(
+            _CHANGE_VOTE,
+            {
+                "of_contract": standing.contract_id,
+                "of_delegate": voter_id,
+                "new_level": level,
+                "at": values["at"],
+            },
+        )
 
 
 def cast_vote(
-    delegate: Delegate,
+    delegate: Delegate | Voter,
     contract_code: object,
     raw_level: object,
     vote_id: object,
@@ -89,51 +204,29 @@ def cast_vote(
     level = parse_level(raw_level)
     if level is None:
         raise ServiceError("Choose one of the five levels, 1 to 5.", 422)
-    _refuse_if_cannot_vote(delegate)
-    duplicate = _already_recorded(delegate, vote_id, code, level)
-    if duplicate is not None:
-        db.session.rollback()
-        return duplicate
-    contract = _open_contract_held(delegate, code)
-    vote = db.session.scalar(
-        select(Vote).where(Vote.contract_id == contract.id, Vote.delegate_id == delegate.id)
-    )
-    old_level = vote.level if vote else None
-    if vote is None:
-        vote = Vote(
-            event_id=delegate.event_id,
-            contract_id=contract.id,
-            delegate_id=delegate.id,
-            organisation_id=delegate.organisation_id,
-            level=level,
-        )
-        db.session.add(vote)
-    else:
-        vote.level = level
-        vote.updated_at = utcnow()
-    db.session.add(
-        VoteAudit(
-            event_id=delegate.event_id,
-            contract_id=contract.id,
-            delegate_id=delegate.id,
-            vote_id=vote_id,
-            old_level=old_level,
-            new_level=level,
-            entered_by=entered_by,
-        )
-    )
-    event_id = delegate.event_id
+    voter = delegate if isinstance(delegate, Voter) else Voter(delegate.id)
     try:
-        db.session.commit()
+        with write_transaction() as connection:
+            standing = connection.execute(_STANDING, {"delegate": voter.id, "code": code}).first()
+            _refuse_if_cannot_vote(standing, voter)
+            assert standing is not None
+            refusal = _contract_refusal(standing, code)
+            if refusal is not None:
+                # A resend of a vote recorded before the contract closed is answered as it was then.
+                duplicate = _already_recorded(connection, voter.id, vote_id, code, level)
+                if duplicate is None:
+                    raise refusal
+                return duplicate
+            _record(connection, standing, voter.id, vote_id, level, entered_by)
     except IntegrityError:
-        # A concurrent copy of the same vote (two tabs, a resend) won the race: answer as it was answered.
-        db.session.rollback()
-        duplicate = _already_recorded(delegate, vote_id, code, level)
+        # This vote_id is already recorded (a resend, two tabs, a concurrent copy): answer as it was answered.
+        with read_transaction() as reading:
+            duplicate = _already_recorded(reading, voter.id, vote_id, code, level)
         if duplicate is None:
             raise
         return duplicate
-    log.info("vote recorded: event %s contract %s delegate %s", event_id, code, delegate.id)
-    publisher.votes_changed(event_id)
+    log.info("vote recorded: event %s contract %s delegate %s", standing.event_id, code, voter.id)
+    publisher.votes_changed(standing.event_id)
     return VoteResult(contract=code, level=level, duplicate=False)
 
 

@@ -22,12 +22,14 @@ def register_blueprints(app: Flask) -> None:
         api_stages,
         delegate_stages,
         facilitator_stages,
+        openapi,  # the OpenAPI description of API v1, on the API blueprint
         steering,  # the steering pack routes, on the console and API blueprints
     )
     from voting.web.activity import bp as activity_bp
     from voting.web.api import bp as api_bp
     from voting.web.delegate import bp as delegate_bp
     from voting.web.facilitator import bp as facilitator_bp
+    from voting.web.frontend import bp as frontend_bp
     from voting.web.health import bp as health_bp
     from voting.web.projector import bp as projector_bp
 
@@ -35,6 +37,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (facilitator_bp, delegate_bp, projector_bp, api_bp, health_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(activity_bp)
+    app.register_blueprint(frontend_bp)  # /assets: the NHS frontend's icons
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)

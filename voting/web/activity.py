@@ -42,7 +42,9 @@ def _top(raw: str | None, default: int) -> int:
     """The number of rows before Other; a 400 with a sentence when it is not 1..MAX_TOP."""
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_TOP:
+    # ASCII digits, and few of them: "²".isdigit() is true but int() refuses it, and int() refuses
+    # more than 4300 digits.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 4) or not 1 <= int(raw) <= MAX_TOP:
         abort(400, description=f"'top' must be a whole number from 1 to {MAX_TOP}, for example top=5.")
     return int(raw)
 

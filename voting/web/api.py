@@ -12,7 +12,7 @@ from wtforms import ValidationError
 
 from voting.extensions import db
 from voting.models import Delegate, Event
-from voting.services import ServiceError, auth, contracts, delegates, events, imports, votes
+from voting.services import ServiceError, auth, contracts, delegates, events, imports, is_id, voters, votes
 from voting.services.screens import console_state
 from voting.services.snapshots import event_matrix
 from voting.web.common import public_url
@@ -39,7 +39,8 @@ def facilitator_api(view: Callable[..., Any]) -> Callable[..., Any]:
         if not auth.api_token_valid(bearer(), kwargs.get("event_id")):
             return refuse("A valid facilitator API token is required.", 401)
         if "event_id" in kwargs:
-            event = db.session.get(Event, kwargs.pop("event_id"))
+            event_id = kwargs.pop("event_id")
+            event = db.session.get(Event, event_id) if is_id(event_id) else None
             if event is None:
                 return refuse("There is no such event.", 404)
             kwargs["event"] = event
@@ -48,9 +49,39 @@ def facilitator_api(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
+def json_object() -> dict[str, Any] | None:
+    """The body as a JSON object, or None: not JSON, not an object, nested too deeply to read, or
+    text no database can store (a lone surrogate such as "\\ud800" is valid JSON but not Unicode)."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        return None
+    if not isinstance(body, dict) or not _storable(body):
+        return None
+    return body
+
+
+def _storable(value: object) -> bool:
+    """True when every string in a parsed JSON value (keys too) encodes as UTF-8; no recursion."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True
+
+
 def json_body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
+    body = json_object()
+    if body is None:
         abort(400, description="Send a JSON object.")
     return body
 
@@ -109,7 +140,7 @@ def voting_control(event: Event, contract: str, action: str) -> tuple[Response, 
         change(event, [contract])
     except ServiceError as error:
         return refuse(error.message, error.status)
-    found = events.find_contract(event.id, contract)
+    found = events.find_contract(event.id, contract.strip())  # as select_contracts found it
     return jsonify(contract=contract, status=found.status if found else None), 200
 
 
@@ -133,11 +164,11 @@ def vote_allowed(delegate_id: int) -> bool:
     return bool(limiter.allow(f"delegate:{delegate_id}"))
 
 
-def voting_delegate() -> Delegate | None:
+def voting_voter() -> voters.Voter | None:
     """The delegate's own token, or the phone page's session cookie with its CSRF header."""
     token = bearer()
     if token:
-        return delegates.find_by_token(token)
+        return voters.by_token(token)
     delegate_id = session.get("delegate")
     if not isinstance(delegate_id, int):
         return None
@@ -145,13 +176,19 @@ def voting_delegate() -> Delegate | None:
         validate_csrf(request.headers.get("X-CSRFToken", ""))
     except ValidationError:
         return None
-    return db.session.get(Delegate, delegate_id)
+    return voters.by_id(delegate_id)
+
+
+def voting_delegate() -> Delegate | None:
+    """The same delegate, loaded, for routes that need more than who it is (votes need only that)."""
+    voter = voting_voter()
+    return None if voter is None else db.session.get(Delegate, voter.id)
 
 
 @bp.post("/vote")
 def vote() -> tuple[Response, int]:
     """Cast or change a vote; resending the same vote_id never counts twice."""
-    delegate = voting_delegate()
+    delegate = voting_voter()  # no query in the common case: the vote's transaction checks the rest
     if delegate is None:
         return refuse("Your voting link is not valid. Please scan your QR code again.", 401)
     if not vote_allowed(delegate.id):
@@ -160,8 +197,8 @@ def vote() -> tuple[Response, int]:
         )
         response.headers["Retry-After"] = "5"
         return response, status
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
+    body = json_object()
+    if body is None:
         return refuse("The vote could not be read. Please try again.", 400)
     try:
         result = votes.cast_vote(delegate, body.get("contract"), body.get("level"), body.get("vote_id"))

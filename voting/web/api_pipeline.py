@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from voting.extensions import db
 from voting.models import Event, StageVersion
-from voting.services import ServiceError, stage3, stage4, stages
+from voting.services import ServiceError, is_id, stage3, stage4, stages
 from voting.web.api import bp, facilitator_api, json_body, refuse, voting_delegate
 
 
@@ -43,8 +43,12 @@ def versions(event: Event) -> Response:
 @facilitator_api
 def version(event: Event, version_id: int) -> tuple[Response, int]:
     """One frozen version with its full content."""
-    found = db.session.scalar(
-        select(StageVersion).where(StageVersion.id == version_id, StageVersion.event_id == event.id)
+    found = (
+        db.session.scalar(
+            select(StageVersion).where(StageVersion.id == version_id, StageVersion.event_id == event.id)
+        )
+        if is_id(version_id)
+        else None
     )
     if found is None:
         return refuse("There is no such version in this event.", 404)

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, jsonify
 
 from voting.models import Event
-from voting.services import ServiceError, delegates, facilitation, interests, polls, votes
+from voting.services import ServiceError, delegates, facilitation, interests, is_id, polls, votes
 from voting.web.api import bp, facilitator_api, json_body, refuse, voting_delegate
 
 
@@ -104,7 +104,7 @@ def proxy_vote(event: Event) -> tuple[Response, int]:
     """Record a vote for a delegate without a phone (audited as entered by the facilitator)."""
     body = json_body()
     delegate_id = body.get("delegate")
-    delegate = delegates.event_delegate(event.id, delegate_id) if isinstance(delegate_id, int) else None
+    delegate = delegates.event_delegate(event.id, delegate_id) if is_id(delegate_id) else None
     if delegate is None:
         return refuse("That delegate is not part of this event.", 404)
     vote_id = body.get("vote_id") or polls_vote_id()

@@ -1,0 +1,82 @@
+"""Who is voting: a delegate's fixed identity by token or id, remembered per app (process).
+
+Only what never changes for a delegate is remembered - their id, and the token hash that named
+them. Everything that decides whether the vote counts (their status, whether the token is still
+theirs after the facilitator reissued links, their event and CCG) is read again inside every vote's
+own write transaction (`services.votes`), so a revoked delegate is refused at once, by every
+process, and nothing here ever needs invalidating. What it saves is a query before the vote's
+request body is read, outside the write transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from voting.db_setup import read_transaction
+from voting.models import Delegate
+from voting.services import is_id
+from voting.services.tokens import hash_token
+
+MAX_REMEMBERED = 100_000  # a national event has a few thousand delegates; forget all past this
+
+
+@dataclass(frozen=True)
+class Voter:
+    """A delegate as the vote path needs them; token_hash is set when they came by their token."""
+
+    id: int
+    token_hash: str | None = None
+
+
+class _Remembered:
+    def __init__(self) -> None:
+        self.by_token: dict[str, int] = {}
+        self.ids: set[int] = set()
+        self.lock = threading.Lock()
+
+    def add(self, delegate_id: int, token_hash: str | None) -> None:
+        with self.lock:
+            if len(self.by_token) + len(self.ids) >= MAX_REMEMBERED:
+                self.by_token.clear()
+                self.ids.clear()
+            self.ids.add(delegate_id)
+            if token_hash is not None:
+                self.by_token[token_hash] = delegate_id
+
+
+def _remembered() -> _Remembered:
+    return current_app.extensions.setdefault("voting_voters", _Remembered())  # type: ignore[no-any-return]
+
+
+def by_token(token: str) -> Voter | None:
+    """The delegate this personal token names (whatever their status), or None."""
+    if not token:
+        return None
+    token_hash = hash_token(token)
+    known = _remembered()
+    delegate_id = known.by_token.get(token_hash)
+    if delegate_id is None:
+        with read_transaction() as connection:
+            delegate_id = connection.scalar(select(Delegate.id).where(Delegate.token_hash == token_hash))
+        if delegate_id is None:
+            return None
+        known.add(delegate_id, token_hash)
+    return Voter(delegate_id, token_hash)
+
+
+def by_id(delegate_id: object) -> Voter | None:
+    """The delegate with this id (a phone's session names it), whatever their status, or None."""
+    if not is_id(delegate_id):
+        return None
+    assert isinstance(delegate_id, int)
+    known = _remembered()
+    if delegate_id not in known.ids:
+        with read_transaction() as connection:
+            if connection.scalar(select(Delegate.id).where(Delegate.id == delegate_id)) is None:
+                return None
+        known.add(delegate_id, None)
+    return Voter(delegate_id)
