@@ -7,6 +7,7 @@
   var renderedStage = parseInt(root.getAttribute("data-stage"), 10);
   var submitting = false; // a form is on its way: its answer page will show the new state
   document.addEventListener("submit", function () { submitting = true; });
+  var TAG_COLOURS = { open: "green", closed: "grey", ready: "blue" }; // as templates/_macros.html
   var seen = { pending: null, splits: null, polls: null, stage3: null, stage4: null, interests: null };
 
   function setText(scope, field, text) {
@@ -37,7 +38,7 @@
       var row = root.querySelector('tr[data-contract="' + CSS.escape(c.code) + '"]');
       if (!row) { return; }
       var tag = setText(row, "status", c.status);
-      if (tag) { tag.className = "tag " + c.status; }
+      if (tag) { tag.className = "nhsuk-tag nhsuk-tag--" + (TAG_COLOURS[c.status] || "white"); }
       setText(row, "turnout", c.voted + " of " + c.holders);
       Object.keys(c.counts).forEach(function (level) { setText(row, "count-" + level, String(c.counts[level])); });
       setText(row, "split", String(c.split));

@@ -91,6 +91,9 @@
     });
     var button = form.querySelector("button.save");
     if (isAnonymous) { button.textContent = "Send answer (it can't be changed)"; } else { button.hidden = true; }
+    // A named answer tapped while the page was still loading (before this script ran) is sent now.
+    var early = form.querySelector('input[name="answer"]:checked');
+    if (!isAnonymous && early && !early.defaultChecked && !pending(id)) { send(id, early.value); }
   }
 
   function build(poll) {
@@ -101,21 +104,26 @@
     });
     s.appendChild(el("p", { "class": "kicker" }, "Poll"));
     s.appendChild(el("h2", { id: "poll-title-" + id }, poll.question));
-    s.appendChild(el("p", { "class": "hint" }, poll.anonymous ? ANONYMOUS : NAMED));
+    s.appendChild(el("p", { "class": "nhsuk-hint" }, poll.anonymous ? ANONYMOUS : NAMED));
     var form = el("form", { method: "post", action: container.getAttribute("data-action"), "class": "poll-form" });
-    var fieldset = el("fieldset", { "aria-describedby": "poll-state-" + id });
-    fieldset.appendChild(el("legend", { "class": "visually-hidden" }, poll.question));
+    var group = el("div", { "class": "nhsuk-form-group" });
+    var fieldset = el("fieldset", { "class": "nhsuk-fieldset", "aria-describedby": "poll-state-" + id });
+    fieldset.appendChild(el("legend", { "class": "nhsuk-fieldset__legend nhsuk-u-visually-hidden" }, poll.question));
+    var radios = el("div", { "class": "nhsuk-radios", "data-module": "nhsuk-radios" });
     poll.options.forEach(function (option, index) {
       var inputId = "poll-" + id + "-" + (index + 1);
-      var choice = el("label", { "class": "choice", "for": inputId });
-      choice.appendChild(el("input", {
-        type: "radio", id: inputId, name: "answer", value: option, "data-label": label(poll.kind, option), required: "required"
+      var item = el("div", { "class": "nhsuk-radios__item" });
+      item.appendChild(el("input", {
+        "class": "nhsuk-radios__input", type: "radio", id: inputId, name: "answer", value: option,
+        "data-label": label(poll.kind, option), required: "required"
       }));
-      choice.appendChild(el("span", {}, label(poll.kind, option)));
-      fieldset.appendChild(choice);
+      item.appendChild(el("label", { "class": "nhsuk-label nhsuk-radios__label", "for": inputId }, label(poll.kind, option)));
+      radios.appendChild(item);
     });
-    fieldset.appendChild(el("button", { type: "submit", "class": "save" }, "Send answer"));
-    form.appendChild(fieldset);
+    fieldset.appendChild(radios);
+    group.appendChild(fieldset);
+    form.appendChild(group);
+    form.appendChild(el("button", { type: "submit", "class": "nhsuk-button save" }, "Send answer"));
     s.appendChild(form);
     s.appendChild(el("p", { "class": "vote-state", id: "poll-state-" + id, role: "status", "aria-live": "polite" }, ""));
     return s;

@@ -171,7 +171,7 @@
         var choice = button.value;
         submit(form, line, "/api/v1/arrangements/" + encodeURIComponent(key) + "/ballot", { topic: topic, ballot: choice }, function (body) {
           form.querySelectorAll('button[name="ballot"]').forEach(function (b) { b.classList.toggle("chosen", b === button); });
-          say(line, "Your CCG's vote: " + button.textContent + ".", "saved");
+          say(line, "Your CCG's vote: " + button.getAttribute("data-label") + ".", "saved");
           var decision = document.getElementById(form.getAttribute("data-decision"));
           if (decision && body.reason) { decision.textContent = body.reason; }
         });

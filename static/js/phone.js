@@ -44,6 +44,9 @@
       if (picked) { queue(parseInt(picked.value, 10)); }
     });
     form.querySelector("button.save").hidden = true; // with JavaScript a tap is enough
+    // A level tapped while the page was still loading (before this script ran) is sent now.
+    var picked = form.querySelector('input[name="level"]:checked');
+    if (picked && !picked.defaultChecked && !pending(code)) { queue(parseInt(picked.value, 10)); }
   });
 
   // Votes left over from before a reload: show them as pending and resend.

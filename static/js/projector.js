@@ -119,7 +119,21 @@
     renderContract(open[0], open);
     var matrix = (state.stage4 && state.stage4.matrix) || (state.stage3 && state.stage3.matrix) || state.matrix;
     renderMatrix(matrix, openCodes);
+    fit();
   }
+
+  /* The whole matrix must stay on one screen: shrink its type a step at a time only when it would
+     not fit (the Stage 3 and 4 summaries take room above it). */
+  function fit() {
+    var table = byId("matrix");
+    var big = !table.classList.contains("dense-server");
+    table.classList.remove("compact");
+    if (big) { table.classList.remove("dense"); }
+    var fits = function () { return document.documentElement.scrollHeight <= window.innerHeight; };
+    if (!fits()) { table.classList.add("compact"); }
+    if (!fits()) { table.classList.add("dense"); }
+  }
+  window.addEventListener("resize", fit);
 
   setInterval(function () {
     var el = byId("countdown");

@@ -10,9 +10,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
+from playwright.sync_api import Browser, sync_playwright
+
+from tests.conftest import CONTRACTS_CSV, ORGANISATIONS_CSV
 
 VOTING = str(Path(sys.executable).with_name("voting"))
 
@@ -95,3 +99,40 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium (see tests/e2e/browser.py)."""
+    from tests.e2e.browser import launch
+
+    with sync_playwright() as playwright:
+        launched = launch(playwright)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def event(live_server: LiveServer) -> dict[str, Any]:
+    """An event with the sample CCGs and contracts, three delegates, contract 1 not yet open.
+
+    Made through the API; "api" is a session with the facilitator's token, "links" the delegates'
+    personal links (Ann of 00Q, Bo and Cy of 00R).
+    """
+    from tests.e2e.browser import PASSWORD
+
+    live_server.cli("set-password", stdin=f"{PASSWORD}\n{PASSWORD}\n")
+    token = live_server.cli("api-token").strip().splitlines()[-1]
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {token}"
+    base = f"{live_server.url}/api/v1"
+    event_id = api.post(f"{base}/events", json={"name": "Browser round"}, timeout=5).json()["id"]
+    for kind, body in (("organisations", ORGANISATIONS_CSV), ("contracts", CONTRACTS_CSV)):
+        assert api.put(f"{base}/events/{event_id}/{kind}", data=body, timeout=5).status_code == 200
+    links = [
+        api.post(
+            f"{base}/events/{event_id}/delegates", json={"organisation": org, "name": name}, timeout=5
+        ).json()["join_url"]
+        for org, name in (("00Q", "Ann"), ("00R", "Bo"), ("00R", "Cy"))
+    ]
+    return {"id": event_id, "api": api, "base": base, "links": links}

@@ -7,17 +7,15 @@ from typing import Any
 
 from playwright.sync_api import Browser, expect
 
+from tests.e2e.browser import Traffic, open_phone
 from tests.e2e.conftest import LiveServer
-from tests.e2e.test_browser import browser, event, open_phone  # noqa: F401  (fixtures)
 
 
 def test_a_poll_opened_during_the_event_is_answered_without_a_reload(
-    browser: Browser,  # noqa: F811
-    live_server: LiveServer,
-    event: dict[str, Any],  # noqa: F811
+    browser: Browser, live_server: LiveServer, event: dict[str, Any]
 ) -> None:
-    seen: list[str] = []
-    phone = open_phone(browser, event["links"][0], seen)
+    traffic = Traffic(live_server.url)
+    phone = open_phone(browser, traffic, event["links"][0])
     expect(phone.locator("#none-open")).to_be_visible()
     phone.evaluate("window.__sameDocument = true")  # gone if the page reloads
 
@@ -48,4 +46,4 @@ def test_a_poll_opened_during_the_event_is_answered_without_a_reload(
     expect(phone.locator(f"#poll-state-{poll_id}")).to_have_text("This poll has closed. Your answer: Unsure.")
     expect(phone.locator("#none-open")).to_be_visible()
     assert phone.evaluate("window.__sameDocument === true"), "the page reloaded"
-    assert all(url.startswith(live_server.url) for url in seen)
+    traffic.assert_local()

@@ -91,7 +91,7 @@ def test_upload_then_pick_alpha_and_oscar(facilitator: FlaskClient, event_id: in
     page = squash(facilitator.get(f"/events/{event_id}/activity").get_data(as_text=True))
     assert "Imported 64 activity rows from activity.csv." in page
     assert "64 activity rows loaded: 11 CCGs and 11 providers." in page
-    assert '<label for="pick-ccg">Select CCG below</label>' in page
+    assert '<label class="nhsuk-label" for="pick-ccg">Select CCG below</label>' in page
     assert '<option value="99X">NHS Alpha CCG 99X</option>' in page
     assert '<option value="RZX">Oscar NHS FT RZX</option>' in page
 

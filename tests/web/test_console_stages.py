@@ -125,11 +125,15 @@ def test_creating_opening_and_hiding_a_poll(facilitator: FlaskClient, ev: dict[s
     )
     assert "Poll created. Open it when you are ready." in text
     poll = re.search(r'data-poll="(\d+)"', text)
-    assert poll and "Do we have an appetite?" in text and '<span class="tag ready">ready</span>' in text
+    assert poll and "Do we have an appetite?" in text
+    assert re.search(
+        r'<strong class="nhsuk-tag nhsuk-tag--blue"\s*>\s*ready\s*</strong>', text
+    )  # the NHS tag
     opening = f"/events/{event}/polls/{poll.group(1)}/open"
     assert f'formaction="{opening}"' in text
     text = act(facilitator, event, f"/polls/{poll.group(1)}/open")
-    assert "Poll opened." in text and '<span class="tag open">open</span>' in text
+    assert "Poll opened." in text
+    assert re.search(r'<strong class="nhsuk-tag nhsuk-tag--green"\s*>\s*open\s*</strong>', text)
     text = act(facilitator, event, f"/polls/{poll.group(1)}/hide")
     assert "Poll results hidden." in text and "Single choice, results hidden from the projector" in text
     part = page(facilitator, f"/events/{event}/console/polls")
@@ -256,7 +260,7 @@ def test_stage4_from_the_console_to_finalised(
     )
     assert "Contribution recorded." in text and "Contract lead (2)" in text
     act(facilitator, event, "/arrangements/1:2:1/contribution", organisation="00R", percent="20")
-    assert '<p class="error-message">Percentages total 90, not 100</p>' in page(
+    assert '<p class="nhsuk-error-message error-message">Percentages total 90, not 100</p>' in page(
         facilitator, f"/events/{event}"
     )
     text = act(facilitator, event, "/arrangements/1:2:1/contribution", organisation="00R", percent="30")

@@ -60,7 +60,7 @@ def test_joining_by_code_waits_for_admission_then_votes(app: Any, make_event: An
         delegates.admit(pending)
     after = vote_without_js(phone, "1", "3")
     assert "Vote saved: contract 1, level 3." in after
-    assert "Your CCG's annual value" in after
+    assert "Your CCG&#39;s annual value" in after  # escaped by the NHS summary-list macro
     assert "£18,000,000" in after
 
 

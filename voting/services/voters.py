@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from voting.db_setup import read_transaction
 from voting.models import Delegate
@@ -22,6 +22,8 @@ from voting.services import is_id
 from voting.services.tokens import hash_token
 
 MAX_REMEMBERED = 100_000  # a national event has a few thousand delegates; forget all past this
+_ID_BY_TOKEN = select(Delegate.id).where(Delegate.token_hash == bindparam("token_hash"))
+_ID = select(Delegate.id).where(Delegate.id == bindparam("id"))
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def by_token(token: str) -> Voter | None:
     delegate_id = known.by_token.get(token_hash)
     if delegate_id is None:
         with read_transaction() as connection:
-            delegate_id = connection.scalar(select(Delegate.id).where(Delegate.token_hash == token_hash))
+            delegate_id = connection.scalar(_ID_BY_TOKEN, {"token_hash": token_hash})
         if delegate_id is None:
             return None
         known.add(delegate_id, token_hash)
@@ -76,7 +78,7 @@ def by_id(delegate_id: object) -> Voter | None:
     known = _remembered()
     if delegate_id not in known.ids:
         with read_transaction() as connection:
-            if connection.scalar(select(Delegate.id).where(Delegate.id == delegate_id)) is None:
+            if connection.scalar(_ID, {"id": delegate_id}) is None:
                 return None
         known.add(delegate_id, None)
     return Voter(delegate_id)

@@ -60,14 +60,24 @@ def organiser_logo_url() -> str | None:
         return None
     if value.startswith("/static/"):
         return value
+    if not _instance_logo(value):
+        return None  # a missing file would only show as a broken image
     return url_for("nhsuk_assets.organiser_logo")
+
+
+def _instance_logo(name: str) -> Path | None:
+    """The logo file in the instance folder, for a plain file name (no paths, nothing outside)."""
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        return None
+    path = Path(current_app.instance_path) / name
+    return path if path.is_file() else None
 
 
 @bp.get("/organiser-logo")
 def organiser_logo() -> ResponseReturnValue:
     """The organiser's logo from the instance folder (ORGANISER_LOGO_URL is a file name there)."""
     name = (current_app.config.get("ORGANISER_LOGO_URL") or "").strip()
-    if not name or name.startswith("/") or "/" in name or "\\" in name:
+    if _instance_logo(name) is None:
         abort(404)
     return send_from_directory(current_app.instance_path, name, max_age=3600)
 
