@@ -122,14 +122,22 @@
     fit();
   }
 
-  /* The whole matrix must stay on one screen: shrink its type a step at a time only when it would
-     not fit (the Stage 3 and 4 summaries take room above it). */
+  /* The whole matrix must stay on one screen, as large as it can be read from the back of the room:
+     a small event gets large type; otherwise shrink a step at a time only when it would not fit (the
+     Stage 3 and 4 summaries take room above it). */
   function fit() {
     var table = byId("matrix");
     var big = !table.classList.contains("dense-server");
-    table.classList.remove("compact");
+    table.classList.remove("compact", "large");
     if (big) { table.classList.remove("dense"); }
-    var fits = function () { return document.documentElement.scrollHeight <= window.innerHeight; };
+    var root = document.documentElement;
+    var fits = function () {
+      return root.scrollHeight <= window.innerHeight && root.scrollWidth <= window.innerWidth;
+    };
+    if (big) {
+      table.classList.add("large");
+      if (!fits()) { table.classList.remove("large"); }
+    }
     if (!fits()) { table.classList.add("compact"); }
     if (!fits()) { table.classList.add("dense"); }
   }
