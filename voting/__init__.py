@@ -54,17 +54,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         max_http_buffer_size=16 * 1024,
         # None = same origin only (the default); never "*".
         cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),
+        # The message queue's channel (Flask-SocketIO's default name unless set).
+        channel=app.config.get("SOCKETIO_CHANNEL") or "flask-socketio",
     )
 
     from voting import audit  # noqa: F401  (links every audit record into its event's hash chain)
     from voting.realtime import handlers
     from voting.realtime.publish import publisher
+    from voting.services import group_commit
     from voting.web import register_blueprints
 
     register_blueprints(app)
     logs.init_app(app)
     handlers.register()  # on the Socket.IO server socketio.init_app has just made for this app
     publisher.init_app(app)
+    group_commit.init_app(app)
 
     with app.app_context():
         db.create_all()

@@ -1,0 +1,121 @@
+"""Group commit: votes arriving together share one write transaction and one commit.
+
+A commit with synchronous=FULL waits for the disk (an fsync), and under eventlet that wait holds up
+every connection. With one transaction per vote a hall voting at once queues behind a fsync each;
+here one writer task takes every vote waiting, runs each in its own savepoint (so one refused or
+clashing vote never undoes the others), commits once, and only then wakes the requests, which answer
+their phones. A vote is still acknowledged only after the commit that holds it; if that commit fails,
+every vote in it gets the error and none is acknowledged.
+
+While a batch is being written the next votes queue up, so batches grow with the load by themselves:
+one vote alone is written at once, with no waiting for company.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from flask import Flask, current_app
+from sqlalchemy.engine import Connection
+
+from voting.db_setup import reading, write_transaction
+from voting.extensions import db, socketio
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+IDLE_EXIT = 2.0  # seconds without work before the writer task ends (it starts again on demand)
+WAIT_LIMIT = 60.0  # a request never waits longer than this for its batch
+
+
+@dataclass
+class _Job(Generic[T]):
+    work: Callable[[Connection], T]
+    done: Any  # an Event of the server's async mode
+    result: T | None = None
+    error: BaseException | None = None
+    finished: bool = field(default=False)
+
+
+class GroupCommit:
+    """One writer per app; `run(work)` returns work's result once the transaction holding it commits."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._queue: list[_Job[Any]] = []
+        self._lock = threading.Lock()
+        self._wake: Any = None
+        self._task: Any = None
+        self.batches = 0  # how many commits, and how many jobs they held (for tests and logs)
+        self.jobs = 0
+
+    def run(self, work: Callable[[Connection], T]) -> T:
+        """Run work(connection) in a savepoint of the next shared write transaction; raise its error."""
+        session = db.session()
+        if session.in_transaction() and not reading():
+            # Called inside a write transaction already under way (a service called by another): join it.
+            with write_transaction() as connection:
+                return work(connection)
+        job: _Job[T] = _Job(work=work, done=socketio.server.eio.create_event())
+        with self._lock:
+            if self._wake is None:
+                self._wake = socketio.server.eio.create_event()
+            self._queue.append(job)
+            if self._task is None:
+                self._task = socketio.start_background_task(self._writer)
+        self._wake.set()
+        if not job.done.wait(WAIT_LIMIT) and not job.finished:
+            raise TimeoutError("the vote writer did not answer in time")
+        if job.error is not None:
+            raise job.error
+        return job.result  # type: ignore[return-value]
+
+    def _writer(self) -> None:
+        while True:
+            self._wake.wait(IDLE_EXIT)
+            self._wake.clear()
+            with self._lock:
+                jobs, self._queue = self._queue, []
+                if not jobs:
+                    self._task = None  # idle: end; the next run() starts a new task
+                    return
+            with self.app.app_context():
+                self._write(jobs)
+
+    def _write(self, jobs: list[_Job[Any]]) -> None:
+        try:
+            with write_transaction() as connection:
+                for job in jobs:
+                    savepoint = connection.begin_nested()
+                    try:
+                        job.result = job.work(connection)
+                        savepoint.commit()
+                    except Exception as error:  # this vote only: the others in the batch go on
+                        savepoint.rollback()
+                        job.error = error
+            self.batches += 1
+            self.jobs += len(jobs)
+        except Exception as error:
+            log.exception("a batch of %s votes could not be committed", len(jobs))
+            for job in jobs:
+                if job.error is None:
+                    job.result, job.error = None, error
+        finally:
+            db.session.remove()
+            for job in jobs:
+                job.finished = True
+                job.done.set()
+
+
+def group_commit() -> GroupCommit:
+    """The current app's writer."""
+    return current_app.extensions["voting_group_commit"]  # type: ignore[no-any-return]
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its writer."""
+    app.extensions["voting_group_commit"] = GroupCommit(app)
