@@ -11,14 +11,28 @@ import warnings
 warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 
 ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or "eventlet"
+if ASYNC_MODE == "eventlet" and (os.environ.get("DATABASE_URL") or "").startswith("postgresql+psycopg:"):
+    raise SystemExit(
+        "psycopg 3 blocks eventlet while it waits for PostgreSQL, so every phone would stall: "
+        "use DATABASE_URL=postgresql+psycopg2://... (see docs/deployment.md)."
+    )
 if ASYNC_MODE == "eventlet":
     import eventlet
 
-    eventlet.monkey_patch()
+    eventlet.monkey_patch()  # this already gives psycopg2 its green wait callback, if importable
+    from eventlet.support import psycopg2_patcher
+
+    # Said explicitly because everything rests on it: unpatched, psycopg2 waits for PostgreSQL inside
+    # C and freezes every connection (tests/scaleout/test_driver_cooperates.py). psycopg 3 has no
+    # such hook under eventlet: refused above.
+    psycopg2_patcher.make_psycopg_green()
 elif ASYNC_MODE == "gevent":
     from gevent import monkey
 
     monkey.patch_all()
+    from psycogreen.gevent import patch_psycopg
+
+    patch_psycopg()  # the same wait callback, for gevent's hub
 
 import argparse  # noqa: E402
 import logging  # noqa: E402

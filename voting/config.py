@@ -29,6 +29,9 @@ def from_environment(instance_path: str) -> dict[str, object]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "PUBLIC_BASE_URL": (os.environ.get("PUBLIC_BASE_URL") or "").rstrip("/"),
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        # Pub/sub channels are shared by every Redis database number: two deployments (or test runs)
+        # on one Redis must use different channels, or each hears the other's pushes.
+        "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL") or None,
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE") or None,
         "ORGANISER_LOGO_URL": os.environ.get("ORGANISER_LOGO_URL") or None,
         "ORGANISER_LOGO_ALT": os.environ.get("ORGANISER_LOGO_ALT") or None,

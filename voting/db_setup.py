@@ -14,6 +14,15 @@ Which one a transaction gets is decided when it begins, by the first rule that a
 Services are the only writers and run from POST/PUT/DELETE requests, the CLI or the timer, so a
 read transaction never has to upgrade to a write; if code ever wrote inside a GET request, SQLite
 would still upgrade the lock when the snapshot is current and refuse with SQLITE_BUSY otherwise.
+
+PostgreSQL (several server processes, docs/deployment.md) gets the same two kinds of transaction. A
+write first takes one transaction-level advisory lock, `WRITE_LOCK` (released at commit or rollback),
+so writers take turns as on SQLite: read-then-write is safe across processes without retries - the
+vote path reads a delegate's current vote and the head of the event's audit chain, then appends link
+seq+1, and no two writers can read the same head, so the unique (event_id, seq) never fires and a
+vote is never counted twice - and ids are handed out in commit order (services.layout relies on
+that). A read takes no lock and sees one REPEATABLE READ snapshot from its first statement to its end
+(SQLite's deferred read in WAL mode does the same), which `snapshot_version` names.
 """
 
 from __future__ import annotations
@@ -24,7 +33,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 
 from voting.extensions import db
@@ -32,6 +41,7 @@ from voting.extensions import db
 BEGIN = "voting_begin"  # execution option naming how the next transaction begins
 READ, WRITE = "read", "write"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITE_LOCK = 0x766F74696E67  # PostgreSQL advisory lock key ("voting"): the same in every process
 
 
 @event.listens_for(Engine, "connect")
@@ -59,11 +69,18 @@ def _begins_as(connection: Connection) -> str:
 
 
 @event.listens_for(Engine, "begin")
-def _sqlite_begin(connection: Connection) -> None:
-    if connection.dialect.name == "sqlite":
-        mode = _begins_as(connection)
-        connection.info[BEGIN] = mode
+def _begin(connection: Connection) -> None:
+    dialect = connection.dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        return
+    mode = _begins_as(connection)
+    connection.info[BEGIN] = mode
+    if dialect == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == WRITE else "BEGIN")
+    elif mode == WRITE:
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+    else:
+        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
 
 @contextmanager
@@ -118,3 +135,24 @@ def reading() -> bool:
     """
     session = db.session()
     return session.in_transaction() and session.connection().info.get(BEGIN) == READ
+
+
+def snapshot_version() -> int | None:
+    """On PostgreSQL, a number naming what the session's read transaction sees; None elsewhere.
+
+    A snapshot's xmax (the first transaction id not yet finished when it was taken) never goes down,
+    and while it stays the same the list of transactions still running below it (xip) can only
+    shrink. So (xmax, fewer running) orders snapshots as they were taken, whichever process took
+    them, and two snapshots with the same pair see exactly the same data. Call it inside the read
+    transaction the data was read in. Packed into one integer that JavaScript holds exactly while
+    xmax < 2**41 (70 years at a thousand writing transactions a second, server-wide).
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return None
+    xmax, running = db.session.execute(
+        text(
+            "SELECT pg_snapshot_xmax(s)::text::bigint, cardinality(ARRAY(SELECT pg_snapshot_xip(s)))"
+            " FROM pg_current_snapshot() AS s"
+        )
+    ).one()
+    return int(xmax) * 4096 + 4095 - min(int(running), 4095)  # running <= max_connections

@@ -81,21 +81,28 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout
     raise AssertionError(f"server did not start within {timeout}s:\n{log.read_text()}")
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+def start_server(log: Path, **env: str) -> LiveServer:
+    """`voting serve` (eventlet unless `env` says otherwise) on a free port, answering; `env` adds to ours."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'live.sqlite3'}",
-        SECRET_KEY="e2e-secret-key",
-        PUBLIC_BASE_URL=url,
-        SOCKETIO_ASYNC_MODE="eventlet",
-    )
-    log = tmp_path / "server.log"
-    server = LiveServer(url=url, env=env, process=_spawn(port, env, log), log=log, port=port)
+    full = dict(os.environ) | {"PUBLIC_BASE_URL": url, "SOCKETIO_ASYNC_MODE": "eventlet"} | env
+    server = LiveServer(url=url, env=full, process=_spawn(port, full, log), log=log, port=port)
     try:
         wait_until_up(url, server.process, log)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    server = start_server(
+        tmp_path / "server.log",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'live.sqlite3'}",
+        SECRET_KEY="e2e-secret-key",
+    )
+    try:
         yield server
     finally:
         server.stop()

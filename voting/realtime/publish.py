@@ -3,7 +3,8 @@
 Services only mark an event dirty (no I/O, safe to call anywhere after a commit); a background
 task builds one fresh snapshot per dirty event - from the database, with the votes taken from the
 event's live tally (services.tallies) - in a read transaction that takes no write lock, and pushes
-it with a sequence number, so a screen never depends on having seen earlier pushes.
+it with a sequence number, so a screen never depends on having seen earlier pushes (numbered by
+the database snapshot it was read from when there is one: see Publisher.next_seq).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from voting.db_setup import begin_read
+from voting.db_setup import begin_read, snapshot_version
 from voting.extensions import db, socketio
 from voting.models import Event, Organisation
 from voting.realtime import rooms
@@ -40,7 +41,20 @@ class Publisher:
         self._stopped = False
 
     def next_seq(self) -> int:
-        """Increasing across restarts too: wall-clock milliseconds, never repeating."""
+        """The number screens order pushes by; call it inside the read the push is built from.
+
+        Screens drop a push numbered lower than one they have shown. With several processes (one
+        database, pushes relayed through the message queue) a process's clock cannot order them:
+        process A may read before B's vote commits yet number its push after B's fuller one (clocks
+        differ between machines; one process's counter can run ahead of the clock), and the
+        projector would stop on the stale state. On PostgreSQL the number is the read's own snapshot
+        (db_setup.snapshot_version): a push never outranks one built from a later snapshot, and the
+        process that commits the last change pushes after its commit, so the final state always
+        wins. On SQLite (one machine) wall-clock milliseconds, increasing across restarts too.
+        """
+        version = snapshot_version()
+        if version is not None:
+            return version
         with self._lock:
             self._seq = max(self._seq + 1, int(time.time() * 1000))
             return self._seq
