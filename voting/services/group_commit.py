@@ -2,8 +2,8 @@
 
 A commit with synchronous=FULL waits for the disk (an fsync), and under eventlet that wait holds up
 every connection. With one transaction per vote a hall voting at once queues behind a fsync each;
-here one writer task takes every vote waiting, runs each in its own savepoint (so one refused or
-clashing vote never undoes the others), commits once, and only then wakes the requests, which answer
+here one writer task takes every vote waiting, runs each (writing in its own savepoint, so one
+refused or clashing vote never undoes the others), commits once, and only then wakes the requests, which answer
 their phones. A vote is still acknowledged only after the commit that holds it; if that commit fails,
 every vote in it gets the error and none is acknowledged.
 
@@ -54,7 +54,11 @@ class GroupCommit:
         self.jobs = 0
 
     def run(self, work: Callable[[Connection], T]) -> T:
-        """Run work(connection) in a savepoint of the next shared write transaction; raise its error."""
+        """Run work(connection) in the next shared write transaction; raise its error.
+
+        work must leave nothing behind when it raises: refuse before writing, and write inside a
+        savepoint (`connection.begin_nested()`), so one failed vote never undoes the others.
+        """
         session = db.session()
         if session.in_transaction() and not reading():
             # Called inside a write transaction already under way (a service called by another): join it.
@@ -90,12 +94,9 @@ class GroupCommit:
         try:
             with write_transaction() as connection:
                 for job in jobs:
-                    savepoint = connection.begin_nested()
                     try:
                         job.result = job.work(connection)
-                        savepoint.commit()
                     except Exception as error:  # this vote only: the others in the batch go on
-                        savepoint.rollback()
                         job.error = error
             self.batches += 1
             self.jobs += len(jobs)

@@ -205,12 +205,10 @@ def _decide_and_record(
             if duplicate is None:
                 raise refusal
             return duplicate, standing.event_id
-        savepoint = connection.begin_nested()
         try:
-            _record(connection, standing, voter.id, vote_id, level, entered_by)
-            savepoint.commit()
+            with connection.begin_nested():  # any failure undoes this vote's rows, and only them
+                _record(connection, standing, voter.id, vote_id, level, entered_by)
         except IntegrityError:
-            savepoint.rollback()
             # This vote_id is already recorded (a resend, two tabs, a concurrent copy): answer as it
             # was answered. Otherwise another process took the same audit-chain position or wrote
             # this delegate's first vote first: read the standing again and write on top of it.
