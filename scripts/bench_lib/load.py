@@ -15,7 +15,8 @@ The benchmark numbers acknowledged votes 1, 2, 3 ... in the order their acknowle
 takes vote k as shown by the first push that arrives after vote k was scheduled and has P >= k.
 Since SQLite commits one at a time and the answer follows the commit, acknowledgement order is
 commit order up to the few milliseconds responses take to come back, so this is the projector
-latency of each vote to within those milliseconds. A vote that failed is never counted (its slot is
+latency of each vote to within those milliseconds (on PostgreSQL, with several processes, writes take
+turns on one advisory lock, so the same holds). A vote that failed is never counted (its slot is
 retired), so a failure never makes another vote look shown. The slot scheme caps how many votes an
 event can take (5 per slot, 100 per phone); `sustained` is shortened, with a note, when it would
 need more than that.
@@ -42,7 +43,8 @@ import socketio
 from yarl import URL
 
 from bench_lib.probe import LoopProbe, summarize
-from bench_lib.servers import ResourceSampler, Server
+from bench_lib.resources import ResourceSampler
+from bench_lib.servers import Server
 from bench_lib.stats import max_in_window, summarize_ms
 
 CONTRACTS = [str(i) for i in range(1, 21)]
@@ -305,7 +307,7 @@ class Target:
             headers={"Authorization": f"Bearer {self.server.token}"},
             timeout=aiohttp.ClientTimeout(total=120),
         )
-        if self.server.kind == "app":
+        if self.server.kind != "reference":
             await self._setup_app()
         else:
             self.tokens = [f"reference-phone-{i:06d}" for i in range(self.config.phones)]
@@ -376,7 +378,7 @@ class Target:
         for screen in self.screens:
             try:
                 await screen.sio.connect(
-                    self.server.url,
+                    self.server.screen_url(screen.index),
                     auth={"audience": screen.audience, "event": self.event_id, "token": self.server.token},
                     transports=["websocket"],
                     wait_timeout=REQUEST_TIMEOUT,
@@ -394,7 +396,9 @@ class Target:
         async def join(phone: Phone) -> None:
             async with limit:
                 try:
-                    await asyncio.wait_for(phone.connect(self.server.url), REQUEST_TIMEOUT + 5)
+                    await asyncio.wait_for(
+                        phone.connect(self.server.phone_url(phone.index)), REQUEST_TIMEOUT + 5
+                    )
                 except Exception as error:
                     phone.error = _reason(error)
                     reasons[phone.error] += 1
@@ -438,14 +442,15 @@ class Target:
     # ---- probes ----------------------------------------------------------------------------------
 
     async def http_probe_loop(self, interval: float = 0.1) -> None:
-        """GET a tiny page every `interval`: how long the server takes to answer anything at all."""
+        """GET a tiny page every `interval` (from each process in turn): how long the server takes to
+        answer anything at all."""
         async with aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=1), timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
         ) as session:
-            while True:
+            for url in itertools.cycle(self.server.urls):
                 started = time.perf_counter()
                 try:
-                    async with session.get(self.server.url + self.server.probe_path) as response:
+                    async with session.get(url + self.server.probe_path) as response:
                         await response.read()
                     self.http_probe.append((time.time(), time.perf_counter() - started))
                 except (aiohttp.ClientError, TimeoutError):
@@ -479,7 +484,8 @@ class Target:
         headers = {"Authorization": f"Bearer {self.tokens[vote.phone]}"}
         vote.sent = time.perf_counter()
         try:
-            async with session.post(f"{self.server.url}/api/v1/vote", json=body, headers=headers) as response:
+            url = self.server.phone_url(vote.phone)
+            async with session.post(f"{url}/api/v1/vote", json=body, headers=headers) as response:
                 payload = await response.json(content_type=None)
                 vote.done = time.perf_counter()
                 if response.status == 200 and isinstance(payload, dict) and payload.get("ok"):
@@ -692,7 +698,10 @@ class Target:
             window = [t for t in screen.push_times if perf_start <= t <= caught_up]
             rates.append(max_in_window(window, 1.0) if window else 0)
         phone_pushes = sum(1 for p in self.phones for t in p.push_times if perf_start <= t <= caught_up)
-        server_probe = [s for s in self.server.probe_samples() if wall_start <= s[0] <= wall_end]
+        in_phase = [
+            [s for s in sets if wall_start <= s[0] <= wall_end] for sets in self.server.probe_sample_sets()
+        ]
+        server_probe = sorted(s for sets in in_phase for s in sets)
         http_probe = [s[1] for s in self.http_probe if wall_start <= s[0] <= wall_end]
         resources = sampler.summary(wall_start, wall_end)
         connected = [s for s in self.screens if s.connected]
@@ -715,6 +724,8 @@ class Target:
             "server_rss_mb_max": resources["rss_mb_max"],
             "server_rss_mb_start": resources["rss_mb_start"],
             "server_rss_mb_end": resources["rss_mb_end"],
+            # Several processes (scale-out): the figures above are their sum, these each one's own.
+            "server_processes": sampler.summary_per_process(wall_start, wall_end),
             "pushes_per_screen_max": max(rates) if rates else 0,
             "screen_pushes": sum(
                 1 for s in self.screens for t in s.push_times if perf_start <= t <= caught_up
@@ -722,7 +733,8 @@ class Target:
             "phone_pushes": phone_pushes,
             "loop_probe": {
                 "generator": probe.summary(wall_start, wall_end),
-                "server": summarize(server_probe) if self.server.probe_file else None,
+                "server": summarize(server_probe) if self.server.probed else None,
+                "server_per_process": [summarize(sets) for sets in in_phase] if self.server.probed else None,
                 "server_http_ms": summarize_ms(http_probe),
             },
         }
@@ -737,10 +749,12 @@ async def run_target(server: Server, config: LoadConfig, log: Any = print) -> di
     """Set up, connect, run every phase and measure; always closes its clients."""
     target = Target(server, config, log)
     probe = LoopProbe().start()
-    sampler = ResourceSampler(server.pid).start()
+    sampler = ResourceSampler(server.pids).start()
     own = ResourceSampler(os.getpid()).start()  # the load generator itself (is it the bottleneck?)
     http_probe = asyncio.create_task(target.http_probe_loop())
-    result: dict[str, Any] = {"server": {"kind": server.kind, "url": server.url, **server.extra}}
+    result: dict[str, Any] = {
+        "server": {"kind": server.kind, "url": server.url, "urls": server.urls, **server.extra}
+    }
     wall_start = time.time()
     try:
         log(f"[{server.kind}] setting up an event for {config.phones} phones ...")
@@ -769,7 +783,7 @@ async def run_target(server: Server, config: LoadConfig, log: Any = print) -> di
         result["closing"] = await target.close()
     wall_end = time.time()
     resources = sampler.summary(wall_start, wall_end)
-    server_probe = server.probe_samples()
+    server_probe = server.probe_samples() if server.probed else []
     result["overall"] = {
         "votes": len(target.votes),
         "acknowledged": target.acked,
@@ -779,9 +793,10 @@ async def run_target(server: Server, config: LoadConfig, log: Any = print) -> di
         "generator_cpu_percent_max": own.summary(wall_start, wall_end)["cpu_percent_max"],
         "server_cpu_percent_max": resources["cpu_percent_max"],
         "server_rss_mb_max": resources["rss_mb_max"],
+        "server_processes": sampler.summary_per_process(wall_start, wall_end),
         "loop_probe": {
             "generator": probe.summary(),
-            "server": summarize(server_probe) if server.probe_file else None,
+            "server": summarize(server_probe) if server.probed else None,
             "server_http_ms": summarize_ms(s[1] for s in target.http_probe),
         },
     }

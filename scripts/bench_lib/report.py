@@ -1,4 +1,4 @@
-"""The printed table and the ratios of the app's figures to the reference's."""
+"""The printed table and the ratios of one target's figures to another's (app / reference, ...)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ RATIO_FIGURES: tuple[tuple[str, Any], ...] = (
 
 
 def ratios(app: dict[str, Any], reference: dict[str, Any]) -> dict[str, Any]:
-    """app / reference per phase (latency ratios above 1 and a throughput ratio below 1: app slower)."""
+    """app / reference per phase, or any two targets' (latency above 1, throughput below 1: first slower)."""
     out: dict[str, Any] = {}
     for name, phase in app.get("phases", {}).items():
         other = reference.get("phases", {}).get(name)
@@ -87,6 +87,16 @@ def render(results: dict[str, Any]) -> str:
         ratio_rows = [[name, "app/ref", *[r.get(k) for k in keys]] for name, r in results["ratios"].items()]
         out += ["", "App / reference (latency > 1 and throughput < 1 mean the app is slower):"]
         out.append(_table(["phase", "", *keys], ratio_rows))
+    pairs = results.get("scaleout_ratios") or {}
+    if pairs:
+        keys = [k for k, _ in RATIO_FIGURES]
+        rows = [
+            [name, f"scaleout/{'ref' if other == 'reference' else other}", *[r.get(k) for k in keys]]
+            for other, by_phase in pairs.items()
+            for name, r in by_phase.items()
+        ]
+        out += ["", "Scale-out (two processes, PostgreSQL + Redis) / the others:"]
+        out.append(_table(["phase", "", *keys], rows))
     out.append("")
     for kind, target in results["targets"].items():
         c = target.get("connections", {})
@@ -105,6 +115,16 @@ def render(results: dict[str, Any]) -> str:
         ]
         if loads:
             out.append("  machine load average / CPU pressure after each phase: " + ", ".join(loads))
+        processes = target.get("overall", {}).get("server_processes") or []
+        if len(processes) > 1:
+            out.append(
+                f"  {len(processes)} server processes: CPU% and RSS above are their sum; per process "
+                "(CPU% max / RSS MB max over the run): "
+                + ", ".join(
+                    f"{chr(65 + n)} {_fmt(p['cpu_percent_max'])}/{_fmt(p['rss_mb_max'])}"
+                    for n, p in enumerate(processes)
+                )
+            )
         for note in target.get("notes", []):
             out.append(f"  note: {note}")
         for name, p in target.get("phases", {}).items():

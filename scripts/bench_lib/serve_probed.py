@@ -38,7 +38,9 @@ def main() -> None:
     script = str(Path(sys.argv[1]).resolve())
     sink = os.environ.get("BENCH_PROBE_FILE")
     if sink:
-        ThreadLoopProbe(interval=float(os.environ.get("BENCH_PROBE_INTERVAL", "0.01")), sink=sink).start()
+        ThreadLoopProbe(
+            interval=float(os.environ.get("BENCH_PROBE_INTERVAL", "0.01")), sink=sink, flush_every=0.25
+        ).start()  # written often enough that a phase of about a second has its samples
     sys.argv = [script, *sys.argv[2:]]
     sys.path.insert(0, str(Path(script).parent))
     runpy.run_path(script, run_name="__main__")

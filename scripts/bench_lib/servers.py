@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import atexit
-import contextlib
 import os
 import secrets
 import shutil
@@ -16,11 +14,10 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import psutil
 
 from bench_lib.probe import Sample, read_sink
 
@@ -31,6 +28,7 @@ PYTHON = sys.executable
 VOTING = str(Path(PYTHON).with_name("voting"))
 
 _running: list[subprocess.Popen[bytes]] = []
+_cleanups: list[Callable[[], None]] = []  # run after the servers stop (e.g. drop a temporary database)
 
 
 def free_port() -> int:
@@ -50,9 +48,16 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def stop_all() -> None:
-    """Stop every server this process started (registered with atexit and on SIGTERM)."""
+    """Stop every server this process started, then run the cleanups (atexit and on SIGTERM)."""
     while _running:
         _stop(_running.pop())
+    while _cleanups:
+        _cleanups.pop()()
+
+
+def on_stop(cleanup: Callable[[], None]) -> None:
+    """Run `cleanup` once, after every server has stopped, however the benchmark ends."""
+    _cleanups.append(cleanup)
 
 
 atexit.register(stop_all)
@@ -72,7 +77,7 @@ def stop_servers_on_sigterm() -> None:
 class Server:
     """A server under test: where it listens, how to reach its API, and (if started here) its process."""
 
-    kind: str  # "app" or "reference"
+    kind: str  # "app", "reference" or "scaleout" (scaleout.ScaleOut: several app processes)
     url: str
     token: str = ""  # facilitator API token (app only)
     process: subprocess.Popen[bytes] | None = None
@@ -86,10 +91,38 @@ class Server:
     @property
     def probe_path(self) -> str:
         """A cheap GET for the responsiveness probe (a small static file; /ping on the reference)."""
-        return "/static/css/print.css" if self.kind == "app" else "/ping"
+        return "/ping" if self.kind == "reference" else "/static/css/print.css"
+
+    @property
+    def urls(self) -> list[str]:
+        """Every process's address (one here; scale-out has one per process)."""
+        return [self.url]
+
+    @property
+    def pids(self) -> list[int]:
+        return [self.pid] if self.pid is not None else []
+
+    @property
+    def processes(self) -> list[subprocess.Popen[bytes]]:
+        return [self.process] if self.process is not None else []
+
+    def phone_url(self, phone: int) -> str:
+        """The process a phone talks to, over HTTP and Socket.IO alike (as a sticky balancer does)."""
+        return self.urls[phone % len(self.urls)]
+
+    def screen_url(self, screen: int) -> str:
+        return self.url
+
+    @property
+    def probed(self) -> bool:
+        return self.probe_file is not None
 
     def probe_samples(self) -> list[Sample]:
         return read_sink(self.probe_file) if self.probe_file else []
+
+    def probe_sample_sets(self) -> list[list[Sample]]:
+        """The in-server loop probe's samples, one list per process."""
+        return [self.probe_samples()]
 
     def log_tail(self, lines: int = 40) -> str:
         if not self.log or not self.log.exists():
@@ -139,10 +172,17 @@ def _workdir(prefix: str, db_dir: str | None) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix, dir=db_dir))
 
 
-def start_app(async_mode: str, probe: bool = True, db_dir: str | None = None, keep: bool = False) -> Server:
+def start_app(
+    async_mode: str,
+    probe: bool = True,
+    db_dir: str | None = None,
+    keep: bool = False,
+    env_overrides: dict[str, str] | None = None,
+) -> Server:
     """`voting serve` on a free 127.0.0.1 port with a temporary SQLite database and a fresh API token.
 
     With probe=True the same wsgi.py runs under serve_probed.py, which adds an in-process loop probe.
+    `env_overrides` replaces settings (scale-out: PostgreSQL, the Redis queue, a shared SECRET_KEY).
     """
     workdir = _workdir("voting-bench-app-", db_dir)
     port = free_port()
@@ -155,6 +195,7 @@ def start_app(async_mode: str, probe: bool = True, db_dir: str | None = None, ke
         SOCKETIO_ASYNC_MODE=async_mode,
     )
     env.pop("SOCKETIO_MESSAGE_QUEUE", None)
+    env.update(env_overrides or {})
     # A facilitator API token for this database, as `voting api-token` prints it (last line).
     done = subprocess.run(  # noqa: S603
         [VOTING, "api-token"], env=env, capture_output=True, timeout=60, check=True, cwd=ROOT
@@ -178,7 +219,10 @@ def start_app(async_mode: str, probe: bool = True, db_dir: str | None = None, ke
         log=log,
         probe_file=probe_file,
         keep=keep,
-        extra={"command": " ".join(cmd[1:] if probe else cmd), "database": str(workdir / "bench.sqlite3")},
+        extra={
+            "command": " ".join(cmd[1:] if probe else cmd),
+            "database": (env_overrides or {}).get("DATABASE_URL", str(workdir / "bench.sqlite3")),
+        },
     )
 
 
@@ -211,63 +255,3 @@ def start_reference(
         probe_file=probe_file,
         keep=keep,
     )
-
-
-class ResourceSampler:
-    """Samples a process's CPU% (100 = one core busy) and resident memory every `interval` seconds."""
-
-    def __init__(self, pid: int | None, interval: float = 0.5) -> None:
-        self.interval = interval
-        self.samples: list[tuple[float, float, float]] = []  # (time.time(), cpu %, rss MiB)
-        self._process: psutil.Process | None = None
-        if pid is not None:
-            try:
-                self._process = psutil.Process(pid)
-                self._process.cpu_percent(None)  # prime
-            except psutil.Error:
-                self._process = None
-        self._task: asyncio.Task[None] | None = None
-
-    @property
-    def active(self) -> bool:
-        return self._process is not None
-
-    def start(self) -> ResourceSampler:
-        if self._process is not None:
-            self._task = asyncio.get_running_loop().create_task(self._run())
-        return self
-
-    async def _run(self) -> None:
-        assert self._process is not None
-        while True:
-            await asyncio.sleep(self.interval)
-            try:
-                with self._process.oneshot():
-                    cpu = self._process.cpu_percent(None)
-                    rss = self._process.memory_info().rss / 2**20
-            except psutil.Error:
-                return
-            self.samples.append((time.time(), cpu, rss))
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    def summary(self, start: float | None = None, end: float | None = None) -> dict[str, Any]:
-        window = [
-            s for s in self.samples if (start is None or s[0] >= start) and (end is None or s[0] <= end + 0.6)
-        ]
-        if not window:
-            return {"cpu_percent_max": None, "cpu_percent_mean": None, "rss_mb_max": None,
-                    "rss_mb_start": None, "rss_mb_end": None}  # fmt: skip
-        cpu = [s[1] for s in window]
-        rss = [s[2] for s in window]
-        return {
-            "cpu_percent_max": round(max(cpu), 1),
-            "cpu_percent_mean": round(sum(cpu) / len(cpu), 1),
-            "rss_mb_max": round(max(rss), 1),
-            "rss_mb_start": round(rss[0], 1),
-            "rss_mb_end": round(rss[-1], 1),
-        }
