@@ -76,6 +76,9 @@ def main() -> None:
     if ASYNC_MODE == "eventlet":
         serve_eventlet(args.host, args.port)
         return
+    # `voting serve` (a Flask CLI command) starts this file with FLASK_RUN_FROM_CLI set, and app.run()
+    # then returns at once instead of serving (werkzeug's guard against a blocking call in the CLI).
+    os.environ.pop("FLASK_RUN_FROM_CLI", None)
     options: dict[str, object] = {"log_output": False}
     if ASYNC_MODE == "gevent":
         options["backlog"] = BACKLOG

@@ -724,6 +724,7 @@ class Target:
             "server_rss_mb_max": resources["rss_mb_max"],
             "server_rss_mb_start": resources["rss_mb_start"],
             "server_rss_mb_end": resources["rss_mb_end"],
+            "server_rss_mb_after_1_min": resources["rss_mb_after_1_min"],
             # Several processes (scale-out): the figures above are their sum, these each one's own.
             "server_processes": sampler.summary_per_process(wall_start, wall_end),
             "pushes_per_screen_max": max(rates) if rates else 0,

@@ -81,7 +81,7 @@ def _summary(
     window = [s for s in samples if (start is None or s[0] >= start) and (end is None or s[0] <= end + 0.6)]
     if not window:
         return {"cpu_percent_max": None, "cpu_percent_mean": None, "rss_mb_max": None,
-                "rss_mb_start": None, "rss_mb_end": None}  # fmt: skip
+                "rss_mb_start": None, "rss_mb_end": None, "rss_mb_after_1_min": None}  # fmt: skip
     cpu = [s[1] for s in window]
     rss = [s[2] for s in window]
     return {
@@ -90,4 +90,7 @@ def _summary(
         "rss_mb_max": round(max(rss), 1),
         "rss_mb_start": round(rss[0], 1),
         "rss_mb_end": round(rss[-1], 1),
+        # Memory must not grow once the server has warmed up: RSS one minute into the window (None
+        # for a shorter window), to compare with rss_mb_end and rss_mb_max.
+        "rss_mb_after_1_min": next((round(s[2], 1) for s in window if s[0] >= window[0][0] + 60), None),
     }

@@ -1,4 +1,5 @@
-"""A whole round against the real eventlet server, through the public HTTP API, with live listeners."""
+"""A whole round against the real server, through the public HTTP API, with live listeners - in each
+async mode the server supports: eventlet (the default), gevent and threading (docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,32 @@ import io
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 import socketio
 from openpyxl import load_workbook
 
 from tests.conftest import CONTRACTS_CSV, ORGANISATIONS_CSV
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import LiveServer, start_server
+
+
+@pytest.fixture(params=["eventlet", "gevent", "threading"])
+def live_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServer]:
+    """`voting serve` in each async mode, unchanged but for SOCKETIO_ASYNC_MODE."""
+    server = start_server(
+        tmp_path / "server.log",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'live.sqlite3'}",
+        SECRET_KEY="e2e-secret-key",
+        SOCKETIO_ASYNC_MODE=request.param,
+    )
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 class Listener:

@@ -100,6 +100,7 @@ class GroupCommit:
                         job.error = error
             self.batches += 1
             self.jobs += len(jobs)
+            log.debug("committed %s votes in one transaction", len(jobs))
         except Exception as error:
             log.exception("a batch of %s votes could not be committed", len(jobs))
             for job in jobs:
