@@ -35,6 +35,7 @@ import random
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +124,9 @@ class Screen:
         self.index = index
         self.audience = audience
         self.push_times: list[float] = []
+        # When the server built each push (its "now", epoch seconds): the rate the server sends at,
+        # which delivery delays cannot bunch up the way arrival times can.
+        self.sent_times: list[float] = []
         self.progress_times: list[float] = []  # when P rose ...
         self.progress_values: list[int] = []  # ... to this
         self.total = 0
@@ -150,6 +154,10 @@ class Screen:
             self.progress_values.append(value)
 
     async def _on_state(self, payload: dict[str, Any]) -> None:
+        sent = payload.get("now")
+        if isinstance(sent, str):
+            with contextlib.suppress(ValueError):
+                self.sent_times.append(datetime.fromisoformat(sent).timestamp())
         seq = payload.get("seq") or 0
         if seq and seq <= self.seq:
             self.stale += 1  # older than what we have: the protocol says drop it
@@ -697,6 +705,14 @@ class Target:
         for screen in self.screens:
             window = [t for t in screen.push_times if perf_start <= t <= caught_up]
             rates.append(max_in_window(window, 1.0) if window else 0)
+        to_wall = time.time() - time.perf_counter()  # perf_counter -> epoch seconds
+        wall_from, wall_to = perf_start + to_wall, caught_up + to_wall
+        sent_rates = [
+            max_in_window([t for t in screen.sent_times if wall_from <= t <= wall_to], 1.0)
+            if screen.sent_times
+            else 0
+            for screen in self.screens
+        ]
         phone_pushes = sum(1 for p in self.phones for t in p.push_times if perf_start <= t <= caught_up)
         in_phase = [
             [s for s in sets if wall_start <= s[0] <= wall_end] for sets in self.server.probe_sample_sets()
@@ -728,6 +744,7 @@ class Target:
             # Several processes (scale-out): the figures above are their sum, these each one's own.
             "server_processes": sampler.summary_per_process(wall_start, wall_end),
             "pushes_per_screen_max": max(rates) if rates else 0,
+            "pushes_per_screen_sent_max": max(sent_rates) if sent_rates else 0,
             "screen_pushes": sum(
                 1 for s in self.screens for t in s.push_times if perf_start <= t <= caught_up
             ),

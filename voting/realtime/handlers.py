@@ -70,9 +70,9 @@ def connect(auth: Any = None) -> None:
         event = db.session.get(Event, auth["event"]) if is_id(auth.get("event")) else None
         if event is None or not _is_facilitator(auth, event.id):
             raise ConnectionRefusedError("Sign in as the facilitator to see this screen.")
-        snapshot = _screen_snapshot(event, audience)
-        db.session.rollback()  # end the read before any network I/O
-        join_room(rooms.screen(event.id, audience))
+        snapshot, event_id = _screen_snapshot(event, audience), event.id
+        db.session.rollback()  # end the read before any network I/O (and touch no object after it:
+        join_room(rooms.screen(event_id, audience))  # an expired attribute would begin another)
         join_room(rooms.FACILITATORS)
         signed_in = session.get("facilitator_session")
         if isinstance(signed_in, str):
@@ -84,9 +84,10 @@ def connect(auth: Any = None) -> None:
         if delegate is None:
             raise ConnectionRefusedError("This voting link is no longer valid.")
         snapshot = _delegate_snapshot(delegate)
-        event_id, org_id, active = delegate.event_id, delegate.organisation_id, delegate.status == ACTIVE
+        delegate_id, event_id, org_id = delegate.id, delegate.event_id, delegate.organisation_id
+        active = delegate.status == ACTIVE
         db.session.rollback()
-        join_room(rooms.delegate(event_id, delegate.id))
+        join_room(rooms.delegate(event_id, delegate_id))
         if active:
             join_room(rooms.organisation(event_id, org_id))
         emit("ballot", snapshot)
