@@ -9,12 +9,13 @@ Because the audit is the change feed, a tally is right whichever process took th
 invalidation messages: several processes sharing the database each keep their own. It is rebuilt
 from the `vote` table when the process first needs it and whenever it cannot vouch for itself: the
 last row it folded in is gone (another database), or a row's old level is not what the tally holds
-(something changed a vote without telling it). On SQLite, ids are handed out under the database's
-single write lock, so they become visible in id order and `id > last` never skips a row. (A database
-whose ids can commit out of order, such as PostgreSQL with concurrent writers, needs a different
-watermark before it can use this: until then `exact()` is False there and every snapshot counts
-from the `vote` table, as before.) A tally is only brought forward from a read transaction
-(`db_setup.reading`), which cannot see anything that might still roll back.
+(something changed a vote without telling it). Ids are handed out under one write lock - SQLite's
+own, or on PostgreSQL the advisory lock every write transaction takes first (`db_setup`), released
+only once its commit is visible - so they become visible in id order and `id > last` never skips a
+row (a rolled-back id is a gap, never a late arrival). A database written without that lock would
+need another watermark: `exact()` says which databases have it, and elsewhere every snapshot counts
+from the `vote` table. A tally is only brought forward from a read transaction (`db_setup.reading`),
+which cannot see anything that might still roll back.
 
 Which votes count (declared interests left out) and how a split was settled are read afresh for
 every snapshot; they are small.
@@ -185,7 +186,7 @@ def _store() -> _Tallies:
 
 def exact() -> bool:
     """Whether the audit ids on this database appear in commit order (see the module docstring)."""
-    return db.session.get_bind().dialect.name == "sqlite"
+    return db.session.get_bind().dialect.name in ("sqlite", "postgresql")
 
 
 def build(event: Event) -> Tally:
