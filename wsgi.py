@@ -1,7 +1,7 @@
 """Entry point for the real server: the only module that monkey-patches, before anything else.
 
 Run with `voting serve` (which starts this file), or `python wsgi.py --host H --port P`.
-SOCKETIO_ASYNC_MODE chooses eventlet (default), gevent or threading.
+SOCKETIO_ASYNC_MODE chooses gevent (default), eventlet or threading.
 """
 
 import os
@@ -10,7 +10,9 @@ import warnings
 # eventlet announces its maintenance mode on import; the README explains the choice, so say it once there.
 warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 
-ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or "eventlet"
+# gevent by default: in back-to-back runs of scripts/bench it carried more votes than eventlet on the
+# same machine (docs/performance.md, "Async modes side by side"). eventlet and threading stay supported.
+ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or "gevent"
 if ASYNC_MODE == "eventlet" and (os.environ.get("DATABASE_URL") or "").startswith("postgresql+psycopg:"):
     raise SystemExit(
         "psycopg 3 blocks eventlet while it waits for PostgreSQL, so every phone would stall: "
@@ -45,7 +47,7 @@ app = create_app({"SOCKETIO_ASYNC_MODE": ASYNC_MODE})
 app.extensions["voting_publisher"].ensure_running()  # countdowns close votes even before anyone connects
 
 
-BACKLOG = 1024  # connections the kernel queues while the server is busy (eventlet's own default is 50)
+BACKLOG = 1024  # connections the kernel queues while the server is busy (eventlet's default is 50)
 MAX_CONNECTIONS = 10_000  # eventlet.wsgi refuses connections past 1,024 unless told otherwise
 
 

@@ -23,7 +23,7 @@ import os
 import warnings
 
 warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
-ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or "eventlet"
+ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or "gevent"  # as wsgi.py
 if ASYNC_MODE == "eventlet":
     import eventlet
 

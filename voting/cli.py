@@ -31,7 +31,7 @@ def main() -> None:
 )
 @click.option("--port", default=5000, show_default=True)
 def serve(host: str, port: int) -> None:
-    """Run the real (eventlet) server."""
+    """Run the real server (gevent unless SOCKETIO_ASYNC_MODE says eventlet or threading)."""
     _serve(host, port)
 
 

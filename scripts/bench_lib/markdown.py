@@ -1,6 +1,7 @@
 """Benchmark results as the Markdown tables docs/performance.md shows, straight from the JSON.
 
     .venv/bin/python scripts/bench_lib/markdown.py RESULT.json [RESULT.json ...]
+    .venv/bin/python scripts/bench_lib/markdown.py --compare RESULT.json [RESULT.json ...]
 
 For each file: the command that made it, when and under what machine load, one row per target and
 phase, the ratios to the reference, and the connection summary - so the document never carries a
@@ -92,8 +93,41 @@ def _scaleout(results: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return [(f"scaleout / {other}", table) for other, table in both.items()]
 
 
+def compare(runs: list[dict[str, Any]]) -> str:
+    """One row per run and target: the figures that tell async modes (or set-ups) apart."""
+    lines = [
+        "| run | mode | server | burst ack p50 / p99 ms | burst votes/s | burst projector p99 ms"
+        " | sustained ack p50 / p99 ms | sustained projector p99 ms | errors | server CPU % max | RSS MB max"
+        " | app / reference throughput (burst) |",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for run in runs:
+        for target, report in run["targets"].items():
+            phases = report.get("phases", {})
+            burst, sustained = phases.get("burst", {}), phases.get("sustained", {})
+            ratio = (run.get("ratios") or {}).get("burst", {}).get("throughput") if target == "app" else None
+            cells = [
+                run["name"], run["config"]["async_mode"], target,
+                quantiles(burst.get("ack_ms"), ("p50", "p99")), fmt(burst.get("throughput_vps")),
+                fmt((burst.get("projector_ms") or {}).get("p99")),
+                quantiles(sustained.get("ack_ms"), ("p50", "p99")),
+                fmt((sustained.get("projector_ms") or {}).get("p99")),
+                fmt(sum(p.get("errors", 0) for p in phases.values())),
+                fmt(max((p.get("server_cpu_percent_max") or 0) for p in phases.values())),
+                fmt(max((p.get("server_rss_mb_max") or 0) for p in phases.values())),
+                fmt(ratio),
+            ]  # fmt: skip
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
-    for path in sys.argv[1:]:
+    """Tables per result file, or with --compare one table comparing them."""
+    args = sys.argv[1:]
+    if args and args[0] == "--compare":
+        print(compare([json.loads(Path(path).read_text()) for path in args[1:]]))
+        return
+    for path in args:
         print(render(json.loads(Path(path).read_text())))
 
 

@@ -14,7 +14,7 @@ import sys
 import warnings
 
 warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
-MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or "eventlet"
+MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or "gevent"  # as wsgi.py
 if MODE == "eventlet":
     import eventlet
 

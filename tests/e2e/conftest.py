@@ -1,4 +1,5 @@
-"""The real server (`voting serve`, eventlet) in a subprocess on a free port with a temporary database."""
+"""The real server (`voting serve`, in its default mode) in a subprocess on a free port, with a
+temporary database."""
 
 from __future__ import annotations
 
@@ -82,10 +83,12 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout
 
 
 def start_server(log: Path, **env: str) -> LiveServer:
-    """`voting serve` (eventlet unless `env` says otherwise) on a free port, answering; `env` adds to ours."""
+    """`voting serve` (its default mode, gevent, unless `env` says otherwise) on a free port, answering."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    full = dict(os.environ) | {"PUBLIC_BASE_URL": url, "SOCKETIO_ASYNC_MODE": "eventlet"} | env
+    full = (
+        {k: v for k, v in os.environ.items() if k != "SOCKETIO_ASYNC_MODE"} | {"PUBLIC_BASE_URL": url} | env
+    )
     server = LiveServer(url=url, env=full, process=_spawn(port, full, log), log=log, port=port)
     try:
         wait_until_up(url, server.process, log)

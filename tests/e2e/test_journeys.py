@@ -1,4 +1,4 @@
-"""Real Chromium against the real server (`voting serve`, eventlet, in a subprocess): the journeys of
+"""Real Chromium against the real server (`voting serve`, gevent, in a subprocess): the journeys of
 the facilitator, three delegates' phones and the projector, each asserting what the person sees and
 that no request left 127.0.0.1."""
 
