@@ -135,6 +135,7 @@ def matrix_on_screen(page: Page) -> list[list[str]]:
 
 def run_axe(page: Page) -> list[dict[str, Any]]:
     """axe-core's WCAG 2.2 AA violations on the page as it is now (WCAG 2.0/2.1 A and AA too)."""
+    page.wait_for_load_state("load")  # a page still loading has no <head> to add axe to
     origin = page.evaluate("location.origin")
     if not page.evaluate("typeof window.axe === 'object'"):
         handler: Callable[[Route], None] = lambda route: route.fulfill(  # noqa: E731

@@ -114,9 +114,11 @@ def test_every_page_and_state_meets_wcag_2_2_aa(browser: Browser, live_server: L
     axe.check(newcomer, "join by event code")
     newcomer.fill("#code", "NOPE00")
     newcomer.get_by_role("button", name="Continue").click()
+    expect(newcomer.locator(".nhsuk-error-summary")).to_be_visible()  # the answer page has loaded
     axe.check(newcomer, "join by event code, wrong code")
     newcomer.fill("#code", join_code)
     newcomer.get_by_role("button", name="Continue").click()
+    expect(newcomer.get_by_label("Your CCG")).to_be_visible()
     axe.check(newcomer, "join: choose your CCG")
     newcomer.get_by_label("Your CCG").select_option("A")
     newcomer.get_by_role("button", name="Ask to join").click()
@@ -243,6 +245,7 @@ def test_every_page_and_state_meets_wcag_2_2_aa(browser: Browser, live_server: L
 
     # Records: a frozen version, the activity explorer, the steering report; an unknown page.
     console.get_by_role("link", name=re.compile(r"Indicative version 1")).click()
+    expect(console.locator("h1")).to_contain_text("ndicative")
     axe.check(console, "frozen indicative version")
     api.call("put", f"/events/{event}/activity", data=activity_csv())
     console.goto(f"{url}/events/{event}/activity")
