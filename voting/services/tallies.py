@@ -39,6 +39,7 @@ from voting.services.interests import declared_pairs
 
 Cell = tuple[int, int]  # (contract id, organisation id)
 SPLIT = 0  # the standing of a split CCG (levels are 1-5)
+KEEP_AHEAD = 3  # reads that may find the kept tally ahead of them before it is replaced
 
 _TAIL = (
     select(VoteAudit.id, VoteAudit.contract_id, VoteAudit.delegate_id, Delegate.organisation_id)
@@ -68,6 +69,7 @@ class Tally:
     # Per contract: how many CCGs stand at each level (SPLIT: how many are split).
     standings: dict[int, Counter[int]] = field(default_factory=dict)
     stale: set[Cell] = field(default_factory=set)  # cells whose position must be worked out again
+    refused: int = 0  # reads in a row that found this tally ahead of what they could see
 
     def _count(self, contract_id: int, delegate_id: int, org_id: int, level: int, step: int) -> None:
         if (delegate_id, contract_id) in self.excluded:
@@ -240,10 +242,19 @@ def current(event: Event) -> Counts:
         return _settled(build(event), event).counts()
     store = _store()
     with store.lock:
-        tally = store.by_event.get(event.id)
-        if tally is None or not _catch_up(tally):
-            tally = build(event)
-        store.by_event[event.id] = tally
+        kept = store.by_event.get(event.id)
+        if kept is not None and _catch_up(kept):
+            kept.refused = 0
+            return _settled(kept, event).counts()
+        tally = build(event)
+        if kept is None or tally.audit_id >= kept.audit_id or kept.refused >= KEEP_AHEAD:
+            store.by_event[event.id] = tally
+        else:
+            # The kept tally is ahead of this caller's snapshot (another reader, with a newer one,
+            # brought it forward): count this older snapshot on its own and keep the newer tally.
+            # A tally that stays "ahead" of several reads in a row is wrong instead (another
+            # database, a deleted event), and the next rebuild replaces it.
+            kept.refused += 1
         return _settled(tally, event).counts()
 
 
