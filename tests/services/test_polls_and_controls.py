@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -69,6 +71,20 @@ def test_the_timer_closes_a_vote_at_its_countdown(world: SimpleNamespace) -> Non
     log = db.session.scalars(select(ActionLog).where(ActionLog.action == "close")).all()
     assert [(entry.actor, entry.detail) for entry in log] == [("timer", "1 (countdown)")]
     assert facilitation.close_due() == []
+
+
+def test_the_timer_finding_nothing_due_never_waits_for_the_write_lock(world: SimpleNamespace) -> None:
+    """Three times a second: it must not queue behind another process's write (a `voting` command)."""
+    db.session.rollback()
+    other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process is writing
+    try:
+        started = time.monotonic()
+        assert facilitation.close_due() == []
+        assert time.monotonic() - started < 4  # busy_timeout is 5 s: it did not wait for the lock
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
 
 
 def test_resetting_twice_in_the_same_second_audits_both(world: SimpleNamespace, monkeypatch: Any) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 
+from voting.db_setup import begin_read
 from voting.extensions import db
 from voting.models import Contract, Event, Poll, Resolution, Vote, VoteAudit
 from voting.models.base import utcnow
@@ -60,21 +62,37 @@ def countdown_end(seconds: object) -> datetime:
     return utcnow() + timedelta(seconds=duration)
 
 
+def _contracts_due(now: datetime) -> Any:
+    return select(Contract).where(
+        Contract.status == "open", Contract.closes_at.is_not(None), Contract.closes_at <= now
+    )
+
+
+def _polls_due(now: datetime) -> Any:
+    return select(Poll).where(Poll.status == "open", Poll.closes_at.is_not(None), Poll.closes_at <= now)
+
+
+def _nothing_due(now: datetime) -> bool:
+    """Look without the write lock first: the timer asks three times a second and nearly always finds
+    nothing, and taking SQLite's write lock to find nothing would make it wait (blocking the event
+    loop) whenever another process - a `voting` command, a backup - is writing."""
+    if db.session().in_transaction():
+        return False  # inside the caller's transaction: just do the work there
+    begin_read()
+    try:
+        found = db.session.scalar(_contracts_due(now).limit(1)) or db.session.scalar(_polls_due(now).limit(1))
+        return found is None
+    finally:
+        db.session.rollback()
+
+
 def close_due() -> list[int]:
     """Close every open contract whose countdown has run out; returns the events touched."""
     now = utcnow()
-    due = list(
-        db.session.scalars(
-            select(Contract).where(
-                Contract.status == "open", Contract.closes_at.is_not(None), Contract.closes_at <= now
-            )
-        )
-    )
-    due_polls = list(
-        db.session.scalars(
-            select(Poll).where(Poll.status == "open", Poll.closes_at.is_not(None), Poll.closes_at <= now)
-        )
-    )
+    if _nothing_due(now):
+        return []
+    due = list(db.session.scalars(_contracts_due(now)))
+    due_polls = list(db.session.scalars(_polls_due(now)))
     events = sorted({contract.event_id for contract in due} | {poll.event_id for poll in due_polls})
     for contract in due:
         contract.status = "closed"
