@@ -122,6 +122,37 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+@dataclass
+class SampleEvent:
+    """An event with the sample CCGs and contracts, made through the API with the facilitator's token."""
+
+    token: str
+    api: requests.Session  # carries the token
+    base: str  # .../api/v1
+    id: int
+    delegates: list[dict[str, Any]]  # as the API answered: id, token, join_url ...
+
+
+def sample_event(
+    server: LiveServer, name: str, people: list[tuple[str, str]], timeout: float = 5
+) -> SampleEvent:
+    """Create the event and one delegate per (organisation code, name) in `people`."""
+    token = server.cli("api-token").strip().splitlines()[-1]
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {token}"
+    base = f"{server.url}/api/v1"
+    event_id = api.post(f"{base}/events", json={"name": name}, timeout=timeout).json()["id"]
+    for kind, body in (("organisations", ORGANISATIONS_CSV), ("contracts", CONTRACTS_CSV)):
+        assert api.put(f"{base}/events/{event_id}/{kind}", data=body, timeout=timeout).status_code == 200
+    delegates = [
+        api.post(
+            f"{base}/events/{event_id}/delegates", json={"organisation": org, "name": who}, timeout=timeout
+        ).json()
+        for org, who in people
+    ]
+    return SampleEvent(token, api, base, event_id, delegates)
+
+
 @pytest.fixture
 def event(live_server: LiveServer) -> dict[str, Any]:
     """An event with the sample CCGs and contracts, three delegates, contract 1 not yet open.
@@ -132,17 +163,6 @@ def event(live_server: LiveServer) -> dict[str, Any]:
     from tests.e2e.browser import PASSWORD
 
     live_server.cli("set-password", stdin=f"{PASSWORD}\n{PASSWORD}\n")
-    token = live_server.cli("api-token").strip().splitlines()[-1]
-    api = requests.Session()
-    api.headers["Authorization"] = f"Bearer {token}"
-    base = f"{live_server.url}/api/v1"
-    event_id = api.post(f"{base}/events", json={"name": "Browser round"}, timeout=5).json()["id"]
-    for kind, body in (("organisations", ORGANISATIONS_CSV), ("contracts", CONTRACTS_CSV)):
-        assert api.put(f"{base}/events/{event_id}/{kind}", data=body, timeout=5).status_code == 200
-    links = [
-        api.post(
-            f"{base}/events/{event_id}/delegates", json={"organisation": org, "name": name}, timeout=5
-        ).json()["join_url"]
-        for org, name in (("00Q", "Ann"), ("00R", "Bo"), ("00R", "Cy"))
-    ]
-    return {"id": event_id, "api": api, "base": base, "links": links}
+    made = sample_event(live_server, "Browser round", [("00Q", "Ann"), ("00R", "Bo"), ("00R", "Cy")])
+    links = [person["join_url"] for person in made.delegates]
+    return {"id": made.id, "api": made.api, "base": made.base, "links": links}

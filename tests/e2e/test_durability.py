@@ -12,31 +12,17 @@ from typing import Any
 import requests
 import socketio
 
-from tests.conftest import CONTRACTS_CSV, ORGANISATIONS_CSV
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import LiveServer, sample_event
 
 PHONES = 24
 
 
 def setup_event(server: LiveServer) -> tuple[str, int, list[str]]:
-    token = server.cli("api-token").strip().splitlines()[-1]
-    api = requests.Session()
-    api.headers["Authorization"] = f"Bearer {token}"
-    base = f"{server.url}/api/v1"
-    event = api.post(f"{base}/events", json={"name": "Durability"}, timeout=30).json()["id"]
-    for kind, body in (("organisations", ORGANISATIONS_CSV), ("contracts", CONTRACTS_CSV)):
-        assert api.put(f"{base}/events/{event}/{kind}", data=body, timeout=30).status_code == 200
     orgs = ["00Q", "00R", "00S"]
-    tokens = [
-        api.post(
-            f"{base}/events/{event}/delegates", json={"organisation": orgs[i % 3], "name": f"P{i}"}, timeout=5
-        ).json()["token"]
-        for i in range(PHONES)
-    ]
-    assert (
-        api.post(f"{base}/events/{event}/contracts/3/open", timeout=30).status_code == 200
-    )  # all three hold 3
-    return token, event, tokens
+    made = sample_event(server, "Durability", [(orgs[i % 3], f"P{i}") for i in range(PHONES)], timeout=30)
+    opened = made.api.post(f"{made.base}/events/{made.id}/contracts/3/open", timeout=30)
+    assert opened.status_code == 200  # all three hold 3
+    return made.token, made.id, [person["token"] for person in made.delegates]
 
 
 def phone(
