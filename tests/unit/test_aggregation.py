@@ -7,8 +7,11 @@ import pytest
 from voting.domain.aggregation import (
     NO_POSITION,
     Position,
+    Settlement,
+    combine_choices,
     combine_votes,
     count_votes,
+    fingerprint,
     summarise_contract,
 )
 
@@ -48,7 +51,7 @@ def test_tie_only_among_the_most_voted_levels() -> None:
 
 
 def test_resolution_naming_a_tied_level_settles_the_split() -> None:
-    position = combine_votes([2, 3], resolution=3)
+    position = combine_votes([2, 3], resolution=Settlement(3, "1:2 2:3"), votes_key="1:2 2:3")
     assert position.label == "3"
     assert position.level == 3
     assert position.resolved
@@ -56,16 +59,40 @@ def test_resolution_naming_a_tied_level_settles_the_split() -> None:
 
 
 def test_resolution_for_a_level_not_tied_is_ignored() -> None:
-    position = combine_votes([2, 3], resolution=4)
+    position = combine_votes([2, 3], resolution=Settlement(4, "1:2 2:3"), votes_key="1:2 2:3")
     assert position.label == "2/3"
     assert not position.resolved
 
 
 def test_resolution_does_not_override_a_settled_position() -> None:
     # A resolution made for an old 2/3 tie must not beat votes cast since.
-    position = combine_votes([2, 3, 2], resolution=3)
+    position = combine_votes([2, 3, 2], resolution=Settlement(3, "1:2 2:3"), votes_key="1:2 2:3 3:2")
     assert position.label == "2"
     assert not position.resolved
+
+
+def test_a_settlement_stops_applying_when_the_votes_change() -> None:
+    """A 2/3 tie settled at 3 is a new state once a third delegate votes 4: the split shows again.
+
+    Framework Annex 2, Stage 2: "The CCG then voted" - the CCG's position is its delegates' own,
+    so a facilitator's settlement holds only for the votes it settled.
+    """
+    tie = {1: 2, 2: 3}
+    settled = Settlement(3, fingerprint(tie))
+    assert combine_votes(tie.values(), resolution=settled, votes_key=fingerprint(tie)).label == "3"
+    three_way = {1: 2, 2: 3, 3: 4}
+    position = combine_votes(three_way.values(), resolution=settled, votes_key=fingerprint(three_way))
+    assert position.label == "2/3/4"
+    assert not position.resolved
+    # The two delegates swapping levels is still a 2/3 tie, but not the votes that were settled.
+    swapped = {1: 3, 2: 2}
+    assert combine_votes(swapped.values(), resolution=settled, votes_key=fingerprint(swapped)).label == "2/3"
+
+
+def test_choices_combine_by_plurality_and_a_tie_is_a_split() -> None:
+    assert combine_choices(["yes", "no", "yes"]) == ("yes",)
+    assert combine_choices(["yes", "no"]) == ("no", "yes")
+    assert combine_choices([]) == ()
 
 
 def test_no_votes_is_no_position() -> None:
@@ -77,7 +104,7 @@ def test_no_votes_is_no_position() -> None:
 
 
 def test_no_votes_ignores_a_resolution() -> None:
-    assert combine_votes([], resolution=2).label == ""
+    assert combine_votes([], resolution=Settlement(2, "")).label == ""
 
 
 def test_unknown_rule_is_refused() -> None:

@@ -40,12 +40,32 @@ class Position:
 NO_POSITION = Position()
 
 
-def combine_votes(votes: Iterable[int], rule: str = PLURALITY, resolution: int | None = None) -> Position:
+@dataclass(frozen=True)
+class Settlement:
+    """A facilitator's settlement of one split: the level chosen and the votes it was chosen for.
+
+    `votes` is the `fingerprint()` of the delegates' counted votes when the split was settled: the
+    settlement holds only while every one of those delegates still votes the same and nobody else does.
+    """
+
+    level: int
+    votes: str
+
+
+def fingerprint(by_delegate: Mapping[int, int]) -> str:
+    """One cell's counted votes as "delegate:level" pairs, eg "12:2 13:3": what a settlement settled."""
+    return " ".join(f"{delegate}:{by_delegate[delegate]}" for delegate in sorted(by_delegate))
+
+
+def combine_votes(
+    votes: Iterable[int], rule: str = PLURALITY, resolution: Settlement | None = None, votes_key: str = ""
+) -> Position:
     """A CCG's position from its delegates' levels under the event's rule.
 
     Plurality: the most-voted level wins; a tie for the most votes is a split.
-    A facilitator's resolution settles a split only if it names one of the tied levels,
-    so a resolution made for an old tie never overrides votes cast since.
+    A facilitator's settlement applies only to the votes it settled (`votes_key`, the fingerprint of
+    the votes being combined, must be the settlement's): once a delegate votes, changes or is removed,
+    the split shows again, so an old settlement never decides a new tie.
     """
     if rule != PLURALITY:
         raise ValueError(f"Unknown aggregation rule {rule!r}")
@@ -54,9 +74,26 @@ def combine_votes(votes: Iterable[int], rule: str = PLURALITY, resolution: int |
         return NO_POSITION
     top = max(counts.values())
     tied = tuple(sorted(level for level, n in counts.items() if n == top))
-    if len(tied) > 1 and resolution in tied:
-        return Position((resolution,), resolved=True)
+    if (
+        len(tied) > 1
+        and resolution is not None
+        and resolution.level in tied
+        and resolution.votes == votes_key
+    ):
+        return Position((resolution.level,), resolved=True)
     return Position(tied)
+
+
+def combine_choices(choices: Iterable[str]) -> tuple[str, ...]:
+    """The most-given choice(s) of a CCG's delegates (a ballot, a poll answer): several on a tie.
+
+    The same plurality rule as contract votes: a tie is a split, shown and never resolved silently.
+    """
+    counts = Counter(choices)
+    if not counts:
+        return ()
+    top = max(counts.values())
+    return tuple(sorted(choice for choice, n in counts.items() if n == top))
 
 
 @dataclass(frozen=True)

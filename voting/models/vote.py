@@ -50,4 +50,7 @@ class Resolution(db.Model):
         ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
     )
     level: Mapped[int]
+    # The counted votes it settled, as domain.aggregation.fingerprint writes them ("2x1 3x1"):
+    # the settlement holds only while the votes are still that tie.
+    votes: Mapped[str] = mapped_column(String(100), default="")
     at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,15 +6,16 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from voting.domain.aggregation import combine_votes
+from voting.domain.aggregation import combine_votes, fingerprint
 from voting.domain.levels import parse_level
 from voting.extensions import db
-from voting.models import Contract, Event, Organisation, Resolution, Vote
+from voting.models import Contract, Event, Organisation, Resolution
 from voting.models.base import utcnow
 from voting.realtime.publish import publisher
 from voting.services import ServiceError
 from voting.services.events import find_contract, find_organisation
 from voting.services.log import record
+from voting.services.snapshots import counted_votes
 
 
 def select_contracts(event: Event, codes: Iterable[str] | None) -> list[Contract]:
@@ -81,16 +82,22 @@ def close_contracts(event: Event, codes: Iterable[str] | None = None) -> list[st
 
 
 def resolve_split(event: Event, contract_code: str, organisation_code: str, raw_level: object) -> None:
-    """Settle a CCG's tied position on a contract with one of the tied levels."""
+    """Settle a CCG's tied position on a contract with one of the tied levels.
+
+    The settlement records the votes it settled: once they change, the split shows again.
+    """
+
     contract = find_contract(event.id, contract_code)
     organisation = find_organisation(event.id, organisation_code)
     if contract is None or organisation is None:
         raise ServiceError("That contract or organisation is not part of this event.", 404)
     level = parse_level(raw_level)
-    levels = db.session.scalars(
-        select(Vote.level).where(Vote.contract_id == contract.id, Vote.organisation_id == organisation.id)
-    )
-    position = combine_votes(levels, event.rule)
+    votes = {
+        delegate: level
+        for _c, org, delegate, level in counted_votes(event, contract.id)
+        if org == organisation.id
+    }
+    position = combine_votes(votes.values(), event.rule)
     if not position.is_split:
         raise ServiceError(
             f"{organisation.name} is not split on contract {contract.code}; nothing to resolve."
@@ -100,10 +107,16 @@ def resolve_split(event: Event, contract_code: str, organisation_code: str, raw_
         raise ServiceError(f"Choose one of the tied levels ({tied}).")
     existing = db.session.get(Resolution, (contract.id, organisation.id))
     if existing is None:
-        db.session.add(Resolution(contract_id=contract.id, organisation_id=organisation.id, level=level))
+        db.session.add(
+            Resolution(
+                contract_id=contract.id,
+                organisation_id=organisation.id,
+                level=level,
+                votes=fingerprint(votes),
+            )
+        )
     else:
-        existing.level = level
-        existing.at = utcnow()
+        existing.level, existing.votes, existing.at = level, fingerprint(votes), utcnow()
     record(event.id, "resolve_split", f"{contract.code} {organisation.code} {position.label} -> {level}")
     db.session.commit()
     publisher.votes_changed(event.id)

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from voting.extensions import db
-from voting.models import Delegate, Event
+from voting.models import (
+    ArrangementBallot,
+    Confirmation,
+    Delegate,
+    Event,
+    Poll,
+    PollAnswer,
+    PollReceipt,
+    Vote,
+)
 from voting.models.delegate import ACTIVE, PENDING, REVOKED
 from voting.realtime.publish import publisher
 from voting.services import ServiceError, is_id
@@ -89,14 +99,57 @@ def admit(delegate: Delegate) -> None:
     publisher.delegate_changed(delegate.event_id, delegate.id)
 
 
-def revoke(delegate: Delegate) -> None:
-    """Remove a delegate (or turn away a waiting one): their link and open connections stop working."""
+def revoke(delegate: Delegate) -> str:
+    """Remove a delegate (or turn away a waiting one): their link and open connections stop working,
+    and nothing they voted, answered or confirmed counts any more. Returns the sentence for the console.
+
+    The CCG votes, not the person (framework Annex 2, Stage 2: "The CCG then voted"): a removed
+    delegate no longer speaks for their CCG, so their part of its position goes with them.
+    """
     if delegate.status == REVOKED:
-        return
+        return f"{delegate.name} was already removed."
     delegate.status = REVOKED
-    record(delegate.event_id, "revoke", str(delegate.id))
+    stopped = _what_stops_counting(delegate)
+    record(
+        delegate.event_id,
+        "revoke",
+        f"{delegate.id} {delegate.name} ({delegate.organisation.code}): {stopped}",
+    )
     db.session.commit()
     publisher.delegate_changed(delegate.event_id, delegate.id)
+    publisher.contracts_changed(delegate.event_id)  # their CCG's phones show its position without them
+    return f"{delegate.name} removed; {stopped}"
+
+
+def _what_stops_counting(delegate: Delegate) -> str:
+    """A sentence counting the removed delegate's votes, answers, confirmations and ballots."""
+
+    def count(model: Any, *where: Any) -> int:
+        return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+    named = count(PollAnswer, PollAnswer.delegate_id == delegate.id)
+    anonymous = count(
+        PollReceipt,
+        PollReceipt.delegate_id == delegate.id,
+        PollReceipt.poll_id.in_(select(Poll.id).where(Poll.anonymous.is_(True))),
+    )
+    parts = [
+        _plural(count(Vote, Vote.delegate_id == delegate.id), "contract vote"),
+        _plural(named, "poll answer"),
+        _plural(count(Confirmation, Confirmation.delegate_id == delegate.id), "Stage 3 confirmation"),
+        _plural(count(ArrangementBallot, ArrangementBallot.delegate_id == delegate.id), "Stage 4 ballot"),
+    ]
+    sentence = f"their {', '.join(parts)} no longer count."
+    if anonymous:
+        # Anonymous answers are counted without saying whose they are, so nobody can take one out.
+        sentence += (
+            f" {_plural(anonymous, 'anonymous poll answer')} still count: nobody knows what they were."
+        )
+    return sentence
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def find_by_token(token: str) -> Delegate | None:

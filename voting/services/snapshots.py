@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from voting.domain.aggregation import Position, combine_votes
+from voting.domain.aggregation import Position, combine_votes, fingerprint
 from voting.domain.levels import LEVELS
 from voting.domain.matrix import NA, Column, Matrix, Row, build_matrix
 from voting.extensions import db
-from voting.models import Contract, Event, Holding, Organisation, Resolution, Vote
+from voting.models import Contract, Event, Holding, Organisation, Vote
 from voting.services import layout, tallies
 from voting.services.interests import declared_pairs
 from voting.timefmt import iso
@@ -24,26 +24,36 @@ from voting.timefmt import iso
 def _positions(
     event: Event, orgs: dict[int, str], contracts: dict[int, str]
 ) -> tuple[dict[tuple[str, str], Position], dict[str, list[int]]]:
-    votes: dict[tuple[int, int], list[int]] = defaultdict(list)
-    excluded = declared_pairs(event.id) if event.exclude_declared else set()
-    for contract_id, org_id, delegate_id, level in db.session.execute(
-        select(Vote.contract_id, Vote.organisation_id, Vote.delegate_id, Vote.level).where(
-            Vote.event_id == event.id
-        )
-    ):
-        if (delegate_id, contract_id) not in excluded:
-            votes[(contract_id, org_id)].append(level)
-    resolutions = {
-        (r.contract_id, r.organisation_id): r.level
-        for r in db.session.scalars(select(Resolution).join(Contract).where(Contract.event_id == event.id))
-    }
+    votes: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    for contract_id, org_id, delegate_id, level in counted_votes(event):
+        votes[(contract_id, org_id)][delegate_id] = level
+    resolutions = tallies.resolutions(event.id)
     positions = {}
     delegate_votes: dict[str, list[int]] = defaultdict(list)
-    for (contract_id, org_id), levels in votes.items():
+    for (contract_id, org_id), by_delegate in votes.items():
         key = (orgs[org_id], contracts[contract_id])
-        positions[key] = combine_votes(levels, event.rule, resolutions.get((contract_id, org_id)))
+        settlement = resolutions.get((contract_id, org_id))
+        levels = list(by_delegate.values())
+        positions[key] = combine_votes(levels, event.rule, settlement, fingerprint(by_delegate))
         delegate_votes[contracts[contract_id]].extend(levels)
     return positions, delegate_votes
+
+
+def counted_votes(event: Event, contract_id: int | None = None) -> list[tuple[int, int, int, int]]:
+    """(contract, organisation, delegate, level) of every vote that counts: not a removed delegate's, and not
+    one left out for a declared interest (when the event leaves those out)."""
+    excluded = declared_pairs(event.id) if event.exclude_declared else set()
+    revoked = tallies.revoked_delegates(event.id)
+    query = select(Vote.contract_id, Vote.organisation_id, Vote.delegate_id, Vote.level).where(
+        Vote.event_id == event.id
+    )
+    if contract_id is not None:
+        query = query.where(Vote.contract_id == contract_id)
+    return [
+        (contract, org, delegate, level)
+        for contract, org, delegate, level in db.session.execute(query)
+        if (delegate, contract) not in excluded and delegate not in revoked
+    ]
 
 
 def event_matrix(event: Event) -> tuple[Matrix, dict[tuple[str, str], Position], dict[str, list[int]]]:

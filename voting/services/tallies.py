@@ -32,9 +32,10 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from voting.db_setup import reading
-from voting.domain.aggregation import ContractSummary, Position, combine_votes
+from voting.domain.aggregation import ContractSummary, Position, Settlement, combine_votes, fingerprint
 from voting.extensions import db
 from voting.models import Contract, Delegate, Event, Resolution, Vote, VoteAudit
+from voting.models.delegate import REVOKED
 from voting.services.interests import declared_pairs
 
 Cell = tuple[int, int]  # (contract id, organisation id)
@@ -59,10 +60,13 @@ class Tally:
     # Every current vote: (contract, delegate) -> (organisation, level).
     votes: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     excluded: frozenset[tuple[int, int]] = frozenset()  # (delegate, contract) left out of results
+    revoked: frozenset[int] = frozenset()  # removed delegates: none of their votes count
     cells: dict[Cell, Counter[int]] = field(default_factory=dict)  # counted levels per cell
+    # Counted votes per cell by delegate: what a split's settlement is checked against.
+    voters: dict[Cell, dict[int, int]] = field(default_factory=dict)
     contract_votes: dict[int, Counter[int]] = field(default_factory=dict)  # counted levels per contract
     rule: str = ""
-    resolutions: dict[Cell, int] = field(default_factory=dict)
+    resolutions: dict[Cell, Settlement] = field(default_factory=dict)
     positions: dict[Cell, Position] = field(default_factory=dict)  # cells with counted votes only
     labels: dict[Cell, str] = field(default_factory=dict)  # each position's matrix text ("2", "2/3")
     splits: set[Cell] = field(default_factory=set)  # cells whose CCG is split
@@ -72,10 +76,14 @@ class Tally:
     refused: int = 0  # reads in a row that found this tally ahead of what they could see
 
     def _count(self, contract_id: int, delegate_id: int, org_id: int, level: int, step: int) -> None:
-        if (delegate_id, contract_id) in self.excluded:
+        if (delegate_id, contract_id) in self.excluded or delegate_id in self.revoked:
             return
         cell = (contract_id, org_id)
         self.cells.setdefault(cell, Counter())[level] += step
+        if step > 0:
+            self.voters.setdefault(cell, {})[delegate_id] = level
+        else:
+            self.voters.get(cell, {}).pop(delegate_id, None)
         self.contract_votes.setdefault(contract_id, Counter())[level] += step
         self.stale.add(cell)
 
@@ -93,10 +101,10 @@ class Tally:
         held = self.votes.get((contract_id, delegate_id))
         return None if held is None else held[1]
 
-    def recount(self, excluded: frozenset[tuple[int, int]]) -> None:
-        """Count every vote again, leaving out `excluded` (declared interests changed)."""
-        self.excluded = excluded
-        self.cells, self.contract_votes = {}, {}
+    def recount(self, excluded: frozenset[tuple[int, int]], revoked: frozenset[int]) -> None:
+        """Count every vote again, leaving out `excluded` and `revoked` (interests or delegates changed)."""
+        self.excluded, self.revoked = excluded, revoked
+        self.cells, self.contract_votes, self.voters = {}, {}, {}
         self._forget_positions()
         for (contract_id, delegate_id), (org_id, level) in self.votes.items():
             self._count(contract_id, delegate_id, org_id, level, +1)
@@ -119,7 +127,7 @@ class Tally:
         if position.is_split:
             self.splits.add(cell)
 
-    def settle(self, rule: str, resolutions: dict[Cell, int]) -> None:
+    def settle(self, rule: str, resolutions: dict[Cell, Settlement]) -> None:
         """Work out the positions of the cells that changed (every cell, if the rule did)."""
         if rule != self.rule:
             self.rule = rule
@@ -132,7 +140,8 @@ class Tally:
             if counts is None or not any(counts.values()):
                 self._place(cell, None)
             else:
-                self._place(cell, combine_votes(counts.elements(), rule, resolutions.get(cell)))
+                key = fingerprint(self.voters.get(cell, {}))
+                self._place(cell, combine_votes(counts.elements(), rule, resolutions.get(cell), key))
         self.stale = set()
 
     def counts(self) -> Counts:
@@ -198,6 +207,7 @@ def build(event: Event) -> Tally:
     )
     tally = Tally(event.id, audit_id=last or 0)
     tally.excluded = _excluded(event)
+    tally.revoked = revoked_delegates(event.id)
     for contract_id, delegate_id, org_id, level in db.session.execute(
         select(Vote.contract_id, Vote.delegate_id, Vote.organisation_id, Vote.level).where(
             Vote.event_id == event.id
@@ -226,13 +236,23 @@ def _excluded(event: Event) -> frozenset[tuple[int, int]]:
     return frozenset(declared_pairs(event.id)) if event.exclude_declared else frozenset()
 
 
-def _resolutions(event_id: int) -> dict[Cell, int]:
+def revoked_delegates(event_id: int) -> frozenset[int]:
+    """Delegates the facilitator removed: none of their votes, answers or ballots count."""
+    return frozenset(
+        db.session.scalars(
+            select(Delegate.id).where(Delegate.event_id == event_id, Delegate.status == REVOKED)
+        )
+    )
+
+
+def resolutions(event_id: int) -> dict[Cell, Settlement]:
+    """Every settled split of the event, with the tie each one settled."""
     rows = db.session.execute(
-        select(Resolution.contract_id, Resolution.organisation_id, Resolution.level)
+        select(Resolution.contract_id, Resolution.organisation_id, Resolution.level, Resolution.votes)
         .join(Contract, Contract.id == Resolution.contract_id)
         .where(Contract.event_id == event_id)
     )
-    return {(contract_id, org_id): level for contract_id, org_id, level in rows}
+    return {(contract_id, org_id): Settlement(level, votes) for contract_id, org_id, level, votes in rows}
 
 
 def current(event: Event) -> Counts:
@@ -259,10 +279,10 @@ def current(event: Event) -> Counts:
 
 
 def _settled(tally: Tally, event: Event) -> Tally:
-    excluded = _excluded(event)
-    if excluded != tally.excluded:
-        tally.recount(excluded)
-    tally.settle(event.rule, _resolutions(event.id))
+    excluded, revoked = _excluded(event), revoked_delegates(event.id)
+    if excluded != tally.excluded or revoked != tally.revoked:
+        tally.recount(excluded, revoked)
+    tally.settle(event.rule, resolutions(event.id))
     return tally
 
 

@@ -198,8 +198,11 @@ def delegate_action(event_id: int, delegate_id: int, action: str) -> BaseRespons
         flash("That delegate is not part of this event.", "error")
         return redirect(url_for(".console", event_id=event.id))
     try:
-        (delegates.admit if action == "admit" else delegates.revoke)(delegate)
-        flash(f"{delegate.name} {'admitted' if action == 'admit' else 'removed'}.", "success")
+        if action == "admit":
+            delegates.admit(delegate)
+            flash(f"{delegate.name} admitted.", "success")
+        else:
+            flash(delegates.revoke(delegate), "success")
     except ServiceError as error:
         flash(error.message, "error")
     return redirect(url_for(".console", event_id=event.id, _anchor="delegates"))
