@@ -171,7 +171,9 @@
         var choice = button.value;
         submit(form, line, "/api/v1/arrangements/" + encodeURIComponent(key) + "/ballot", { topic: topic, ballot: choice }, function (body) {
           form.querySelectorAll('button[name="ballot"]').forEach(function (b) { b.classList.toggle("chosen", b === button); });
-          say(line, "Your CCG's vote: " + button.getAttribute("data-label") + ".", "saved");
+          say(line, "Your vote: " + button.getAttribute("data-label") + ".", "saved");
+          var ccg = document.getElementById(form.getAttribute("data-ccg"));
+          if (ccg && body.ccg) { ccg.textContent = body.ccg.text; }
           var decision = document.getElementById(form.getAttribute("data-decision"));
           if (decision && body.reason) { decision.textContent = body.reason; }
         });
@@ -179,7 +181,8 @@
     });
   });
 
-  function applyStage4(view) {
+  /* Another delegate of the CCG voting changes where the CCG stands: the push says so. */
+  function applyStage4(view, own) {
     var shown = document.querySelectorAll("section.arrangement[data-key]");
     var changed = shown.length !== view.arrangements.length;
     view.arrangements.forEach(function (a, index) {
@@ -188,6 +191,12 @@
       s.querySelectorAll("p.decision").forEach(function (p) {
         var decision = a.decisions[p.getAttribute("data-topic")];
         if (decision && p.textContent !== decision.reason) { p.textContent = decision.reason; }
+      });
+      s.querySelectorAll("p.ccg-position").forEach(function (p) {
+        var decision = a.decisions[p.getAttribute("data-topic")];
+        var mine = decision && decision.positions ? decision.positions[own] : null;
+        var text = mine ? mine.text : "Your CCG has not voted yet.";
+        if (decision && p.textContent !== text) { p.textContent = text; }
       });
     });
     return changed;
@@ -199,7 +208,7 @@
       var stage = root.getAttribute("data-stage");
       if (ballot.levels) { levels = ballot.levels; }
       if (stage === "3" && ballot.stage3) { applyStage3(ballot.stage3); }
-      if (stage === "4" && ballot.stage4) { return applyStage4(ballot.stage4); }
+      if (stage === "4" && ballot.stage4) { return applyStage4(ballot.stage4, (ballot.organisation || {}).code); }
       if ((stage === "3" && ballot.stage3 && !document.getElementById("stage3")) ||
           (stage === "4" && ballot.stage4 && !document.getElementById("stage4"))) { return true; } // it was being prepared
       return false;

@@ -303,10 +303,10 @@ def test_stage_4_shows_the_arrangement_and_takes_a_vote(app: Flask, stage_4: dic
         anchor="arrangement-x",
     )
     assert (
-        "Your CCG voted yes on the proposed co-ordinator. Not passed: quorum not met (1 of 7 voted, 4 needed)."
-        in after
+        "You voted yes on the proposed co-ordinator. Your CCG's vote: Yes. "
+        "Not passed: quorum not met (1 of 7 voted, 4 needed)." in after
     )
-    assert "Your CCG's vote: Yes." in after
+    assert "Your vote: Yes." in after
     with app.app_context():
         event = db.session.get(Event, stage_4["event"])
         decision = stage4.decision(stage4.arrangement(event, stage_4["key"]), "coordinator")

@@ -16,6 +16,10 @@ Definitions used by ``decide``:
   with ``at_least=True`` it must be at least the threshold (2/3: "at least two thirds").
   No yes or no votes at all never passes.
 
+A member CCG whose delegates are tied (say one votes yes and one no) is split: it has no ballot, so
+it counts neither as yes nor as no, nor towards the quorum, and the reason names it. The framework has
+the CCG vote (Annex 2, Stage 2: "The CCG then voted"), so the app never picks one of its delegates.
+
 Who is bound: a decision that passes binds every member, except a majority decision under a rule
 with ``majority_binds_all=False``, which binds only the members that voted yes. Ballots from
 organisations that are not members are ignored and named in the reason.
@@ -123,8 +127,13 @@ def describe(rule: Rule) -> str:
     return f"majority of {'at least' if rule.at_least else 'more than'} {words} needed"
 
 
-def decide(rule: Rule, members: Set[str], ballots: Mapping[str, str]) -> Decision:
-    """Whether a proposal passes under the rule, with counts and a readable reason."""
+def decide(
+    rule: Rule, members: Set[str], ballots: Mapping[str, str], split: Set[str] = frozenset()
+) -> Decision:
+    """Whether a proposal passes under the rule, with counts and a readable reason.
+
+    `split`: member CCGs whose delegates are tied; they have no ballot and the reason says so.
+    """
     if not members:
         raise ValueError("A decision needs at least one member")
     bad = sorted(org for org, ballot in ballots.items() if ballot not in BALLOTS)
@@ -138,6 +147,13 @@ def decide(rule: Rule, members: Set[str], ballots: Mapping[str, str]) -> Decisio
     needed = quorum_needed(rule, len(members))
     counts = Counts(len(members), len(mine), len(yes), no, abstain, needed, ignored)
     note = f" Ignored ballots from non-members: {', '.join(ignored)}." if ignored else ""
+    tied = sorted(org for org in split if org in members and org not in mine)
+    if tied:
+        note += f" Not counted as yes or no: {', '.join(tied)} " + (
+            "is split (its delegates are tied)."
+            if len(tied) == 1
+            else "are split (their delegates are tied)."
+        )
 
     if counts.voted < needed:
         reason = (

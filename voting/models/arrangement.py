@@ -48,10 +48,11 @@ class ArrangementMember(db.Model):
 
 
 class ArrangementBallot(db.Model):
-    """A member CCG's vote on a proposal for its arrangement (the co-ordinator, or the model).
-    One per CCG and topic; the latest stands. Decided under the arrangement's rule and quorum."""
+    """A delegate's vote, for their member CCG, on a proposal for its arrangement (the co-ordinator,
+    or the model). One per delegate and topic; the latest stands. The CCG's ballot combines its
+    delegates' (services.stage4_ballots), and the CCGs' ballots decide under the arrangement's rule."""
 
-    __table_args__ = (UniqueConstraint("arrangement_id", "topic", "organisation_id"),)
+    __table_args__ = (UniqueConstraint("arrangement_id", "topic", "delegate_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     arrangement_id: Mapped[int] = mapped_column(ForeignKey("arrangement.id", ondelete="CASCADE"), index=True)

@@ -24,10 +24,12 @@ from voting.models import (
     Holding,
     Organisation,
 )
+from voting.models.base import utcnow
 from voting.models.delegate import ACTIVE
 from voting.models.stage import CONFIRMED, StageVersion
 from voting.realtime.publish import publisher
 from voting.services import ServiceError
+from voting.services import stage4_ballots as ballots
 from voting.services.activity import member_activity_shares
 from voting.services.log import record
 from voting.services.stage3 import neighbours_of, payload_cells
@@ -284,7 +286,8 @@ def contribute(
 
 
 def cast_ballot(delegate: Delegate, key: str, topic: str, ballot: str) -> governance.Decision:
-    """A member CCG votes yes, no or abstain on its arrangement's proposed co-ordinator or model."""
+    """A delegate of a member CCG votes yes, no or abstain, for their CCG, on its arrangement's proposed
+    co-ordinator or model. Returns the members' decision; `ballot_view` says where the CCG stands."""
     event = db.session.get(Event, delegate.event_id)
     assert event is not None
     if delegate.status != ACTIVE:
@@ -305,9 +308,11 @@ def cast_ballot(delegate: Delegate, key: str, topic: str, ballot: str) -> govern
         select(ArrangementBallot).where(
             ArrangementBallot.arrangement_id == row.id,
             ArrangementBallot.topic == topic,
-            ArrangementBallot.organisation_id == delegate.organisation_id,
+            ArrangementBallot.delegate_id == delegate.id,
         )
     )
+    # One ballot per delegate: two delegates of one CCG no longer overwrite each other; the CCG's
+    # ballot is their combination (stage4_ballots), a split when they are tied.
     if existing is None:
         db.session.add(
             ArrangementBallot(
@@ -320,11 +325,11 @@ def cast_ballot(delegate: Delegate, key: str, topic: str, ballot: str) -> govern
             )
         )
     else:
-        existing.proposal, existing.ballot, existing.delegate_id = proposal, ballot, delegate.id
+        existing.proposal, existing.ballot, existing.at = proposal, ballot, utcnow()
     record(
         event.id,
         "arrangement_ballot",
-        f"{key} {topic}={proposal} {delegate.organisation.code}: {ballot}",
+        f"{key} {topic}={proposal} {delegate.organisation.code} delegate {delegate.id}: {ballot}",
         actor="delegate",
     )
     db.session.commit()
@@ -333,24 +338,28 @@ def cast_ballot(delegate: Delegate, key: str, topic: str, ballot: str) -> govern
 
 
 def decision(row: Arrangement, topic: str) -> governance.Decision:
-    """The members' decision on the current proposal, under the arrangement's rule and quorum."""
-    proposal = row.coordinator if topic == "coordinator" else row.model
-    codes = dict(
-        db.session.execute(
-            select(Organisation.id, Organisation.code).where(Organisation.event_id == row.event_id)
-        ).all()
-    )
-    ballots = {
-        codes[b.organisation_id]: b.ballot
-        for b in db.session.scalars(
-            select(ArrangementBallot).where(
-                ArrangementBallot.arrangement_id == row.id, ArrangementBallot.topic == topic
-            )
-        )
-        if b.proposal == proposal
-    }
+    """The members' decision on the current proposal, under the arrangement's rule and quorum.
+
+    Each member CCG's ballot combines its delegates'; a split CCG counts neither way (governance.decide).
+    """
+    combined = ballots.ccg_ballots(row, topic)
+    settled = {code: choices[0] for code, choices in combined.items() if len(choices) == 1}
+    split = {code for code, choices in combined.items() if len(choices) > 1}
     members = set(_member_codes(row))
-    return governance.decide(rule_of(row), members or {"-"}, ballots)
+    return governance.decide(rule_of(row), members or {"-"}, settled, split)
+
+
+def ballot_view(delegate: Delegate, key: str, topic: str) -> dict[str, Any]:
+    """The delegate's own ballot and their CCG's combined one (split when its delegates are tied)."""
+    event = db.session.get(Event, delegate.event_id)
+    assert event is not None
+    row = arrangement(event, key)
+    code = delegate.organisation.code
+    choices = ballots.ccg_ballots(row, topic).get(code, ())
+    return {
+        "your_vote": ballots.own_ballot(delegate, row, topic),
+        "ccg": {"ballot": list(choices), "split": len(choices) > 1, "text": ballots.position_text(choices)},
+    }
 
 
 def _values(row: Arrangement, members: list[str]) -> dict[str, Decimal]:
@@ -424,7 +433,11 @@ def describe(event: Event, row: Arrangement) -> dict[str, Any]:
             "on_disagreement": row.on_disagreement,
         },
         "decisions": {
-            topic: {"passed": d.passed, "reason": d.reason}
+            topic: {
+                "passed": d.passed,
+                "reason": d.reason,
+                "positions": ballots.positions_payload(row, topic),
+            }
             for topic in ("coordinator", "model")
             if (row.coordinator if topic == "coordinator" else row.model) and members
             for d in [decision(row, topic)]

@@ -147,8 +147,13 @@ def ballot(key: str) -> tuple[Response, int]:
     body = json_body()
 
     def cast() -> dict[str, Any]:
-        decision = stage4.cast_ballot(delegate, key, str(body.get("topic", "")), str(body.get("ballot", "")))
-        return {"passed": decision.passed, "reason": decision.reason}
+        topic = str(body.get("topic", ""))
+        decision = stage4.cast_ballot(delegate, key, topic, str(body.get("ballot", "")))
+        return {
+            "passed": decision.passed,
+            "reason": decision.reason,
+            **stage4.ballot_view(delegate, key, topic),
+        }
 
     return _run(cast)
 

@@ -165,7 +165,7 @@ def _own_declarations(delegate: Delegate) -> dict[str, list[str]]:
 
 
 def _own_ballots(delegate: Delegate) -> dict[str, str]:
-    """'<arrangement key> <topic>' -> the CCG's yes/no/abstain on the proposal as it stands now."""
+    """'<arrangement key> <topic>' -> this delegate's own yes/no/abstain on the proposal as it stands now."""
     version = latest_version(delegate.event_id, CONFIRMED)
     if version is None:
         return {}
@@ -179,10 +179,7 @@ def _own_ballots(delegate: Delegate) -> dict[str, str]:
             ArrangementBallot.ballot,
         )
         .join(Arrangement, Arrangement.id == ArrangementBallot.arrangement_id)
-        .where(
-            Arrangement.version_id == version.id,
-            ArrangementBallot.organisation_id == delegate.organisation_id,
-        )
+        .where(Arrangement.version_id == version.id, ArrangementBallot.delegate_id == delegate.id)
     )
     return {
         f"{key} {topic}": choice

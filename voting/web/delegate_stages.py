@@ -105,7 +105,7 @@ def confirm_form() -> BaseResponse:
 
 @bp.post("/vote/arrangement")
 def arrangement_form() -> BaseResponse:
-    """Stage 4: the CCG votes yes, no or abstain on its arrangement's proposed co-ordinator or model."""
+    """Stage 4: a delegate votes yes, no or abstain for their CCG on a proposed co-ordinator or model."""
     delegate = _admitted()
     if not isinstance(delegate, Delegate):
         return delegate
@@ -119,5 +119,6 @@ def arrangement_form() -> BaseResponse:
         decision = stage4.cast_ballot(delegate, key, topic, choice)
     except ServiceError as error:
         return _refuse(error.message)
-    flash(f"Your CCG voted {choice} on the proposed {TOPICS[topic]}. {decision.reason}", "success")
+    ccg = stage4.ballot_view(delegate, key, topic)["ccg"]["text"]
+    flash(f"You voted {choice} on the proposed {TOPICS[topic]}. {ccg} {decision.reason}", "success")
     return _back(request.form.get("anchor"))
