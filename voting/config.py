@@ -52,6 +52,10 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # an event day is long; the token is tied to the session anyway
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     PUSH_INTERVAL = 0.1  # seconds between coalesced pushes to screens (<= 10 a second)
+    # The app's rule, not the framework's: a closed anonymous poll shows its counts only when at
+    # least this many delegates of at least this many CCGs answered (docs/security.md).
+    ANONYMOUS_POLL_MIN_ANSWERS = 3
+    ANONYMOUS_POLL_MIN_CCGS = 2
     TESTING = False
 
 

@@ -43,6 +43,12 @@
       byId("poll-total").textContent = "";
       return;
     }
+    var total = poll.results.total + " answer" + (poll.results.total === 1 ? "" : "s");
+    if (!poll.results.overall) { // an anonymous poll shows its counts only once closed (docs/security.md)
+      item(list, poll.results.withheld);
+      byId("poll-total").textContent = total;
+      return;
+    }
     var max = 1;
     poll.options.forEach(function (o) { max = Math.max(max, poll.results.overall[o]); });
     poll.options.forEach(function (o) {
@@ -55,7 +61,7 @@
       list.appendChild(li);
     });
     var mean = poll.results.mean !== null && poll.results.mean !== undefined ? " - average " + poll.results.mean.toFixed(1) : "";
-    byId("poll-total").textContent = poll.results.total + " answer" + (poll.results.total === 1 ? "" : "s") + mean;
+    byId("poll-total").textContent = total + mean;
   }
 
   function renderStage(state) {

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from voting.extensions import db
 from voting.models import ActionLog
-from voting.services import contracts, delegates
+from voting.services import contracts, delegates, polls
 from voting.services.screens import console_state
 from voting.services.snapshots import event_matrix
 from voting.services.votes import cast_vote
@@ -73,3 +73,24 @@ def test_removing_a_delegate_takes_their_votes_out_and_the_log_says_how_many(wor
         f"{world.bob.id} Bob (00Q): their 2 contract votes, 0 poll answers, "
         "0 Stage 3 confirmations, 0 Stage 4 ballots no longer count."
     ]
+
+
+def test_a_named_poll_shows_each_ccgs_combined_answer_and_a_tie_as_split(world: SimpleNamespace) -> None:
+    """Per-CCG poll results follow the contract-vote rule: plurality, a tie shown as split; a removed
+    delegate's answer stops counting."""
+    poll = polls.create_poll(world.event, "yes_no_unsure", "Appetite?", None, False)
+    polls.set_status(poll, "open")
+    polls.answer(world.ann, poll.id, "Yes", "poll-ann-0001")
+    polls.answer(world.bob, poll.id, "No", "poll-bob-0001")
+    polls.answer(world.bea, poll.id, "Yes", "poll-bea-0001")
+    results = polls.results(poll)
+    assert results["position_by_org"] == {"00Q": "No/Yes", "00R": "Yes"}
+    console = console_state(world.event)
+    assert (
+        next(p for p in console["polls"] if p["id"] == poll.id)["results"]["position_by_org"]["00Q"]
+        == "No/Yes"
+    )
+    delegates.revoke(world.bob)
+    results = polls.results(poll)
+    assert results["position_by_org"] == {"00Q": "Yes", "00R": "Yes"}
+    assert results["overall"] == {"Yes": 2, "No": 0, "Unsure": 0}

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from voting.domain import polls as rules
+from voting.domain.aggregation import combine_choices
 from voting.extensions import db
 from voting.models import Delegate, Event, Organisation, Poll, PollAnswer, PollReceipt, PollTally
 from voting.models.base import utcnow
-from voting.models.delegate import ACTIVE
+from voting.models.delegate import ACTIVE, REVOKED
 from voting.realtime.publish import publisher
 from voting.services import ServiceError, is_id
 from voting.services.log import record
@@ -63,6 +66,13 @@ def set_status(poll: Poll, status: str) -> None:
     """Open or close a poll (closing freezes its results)."""
     if status not in ("open", "closed"):
         raise ServiceError("Choose open or close.")
+    if status == "open" and poll.anonymous and poll.status == "closed":
+        # Its counts were shown when it closed: answers added afterwards could be told apart.
+        raise ServiceError(
+            "An anonymous poll can't be opened again once it has closed: its results were shown, and "
+            "answers added afterwards could be told apart. Ask the question again in a new poll.",
+            409,
+        )
     poll.status = status
     poll.closes_at = None
     poll.closed_at = utcnow() if status == "closed" else None
@@ -178,42 +188,82 @@ def _count_anonymously(poll: Poll, delegate: Delegate, option: str) -> None:
 
 
 def results(poll: Poll) -> dict[str, Any]:
-    """Counts overall and per CCG (anonymous polls: overall, and how many answered per CCG)."""
+    """Counts overall and per CCG, with each CCG's combined answer (named polls); see `_anonymous`."""
+    if poll.anonymous:
+        return _anonymous(poll)
     options = json.loads(poll.options)
     codes = dict(
         db.session.execute(
             select(Organisation.id, Organisation.code).where(Organisation.event_id == poll.event_id)
         ).all()
     )
-    if poll.anonymous:
-        answers: list[tuple[str | None, str | int]] = []
-        answered: dict[str, int] = {}
-        for org_id, option, count in db.session.execute(
-            select(PollTally.organisation_id, PollTally.answer, PollTally.count).where(
-                PollTally.poll_id == poll.id
-            )
-        ):
-            answers.extend([(None, option)] * count)
-            answered[codes[org_id]] = answered.get(codes[org_id], 0) + count
-    else:
-        answers = [
-            (codes[org_id], option)
-            for org_id, option in db.session.execute(
-                select(PollAnswer.organisation_id, PollAnswer.answer).where(PollAnswer.poll_id == poll.id)
-            )
-        ]
-        answered = {}
+    # A removed delegate's answer no longer counts, as their contract votes do not.
+    answers: list[tuple[str | None, str | int]] = [
+        (codes[org_id], option)
+        for org_id, option in db.session.execute(
+            select(PollAnswer.organisation_id, PollAnswer.answer)
+            .join(Delegate, Delegate.id == PollAnswer.delegate_id)
+            .where(PollAnswer.poll_id == poll.id, Delegate.status != REVOKED)
+        )
+    ]
     tally = rules.tally(poll.kind, options, answers)
-    by_org = tally.by_org if not poll.anonymous else {}
     return {
         "overall": tally.overall,
         "total": tally.total,
         "mean": tally.mean,
-        "by_org": by_org,
-        "answered_by_org": answered
-        if poll.anonymous
-        else {org: sum(c.values()) for org, c in by_org.items()},
+        "by_org": tally.by_org,
+        # The CCG's answer is its delegates' plurality, as for contract votes; a tie is a split.
+        "position_by_org": {
+            org: "/".join(combine_choices(Counter(counts).elements())) for org, counts in tally.by_org.items()
+        },
+        "answered_by_org": {org: sum(c.values()) for org, c in tally.by_org.items()},
+        "withheld": "",
     }
+
+
+def _anonymous(poll: Poll) -> dict[str, Any]:
+    """An anonymous poll's results: nothing that lets anyone tell who answered what (docs/security.md).
+
+    Counts that change after each answer would give each answer away to whoever compares two of them
+    (the projector, the console, the API all show them), so while the poll is open only the number of
+    answers shows. Once it is closed (and it can't be opened again) the counts per answer show once,
+    overall only, and only when at least ANONYMOUS_POLL_MIN_ANSWERS delegates of at least
+    ANONYMOUS_POLL_MIN_CCGS CCGs answered - the app's rule, not the framework's: with fewer, the
+    counts would be one delegate's or one CCG's answer. Never per CCG.
+    """
+    counts: Counter[str] = Counter()
+    organisations: set[int] = set()
+    for org_id, option, count in db.session.execute(
+        select(PollTally.organisation_id, PollTally.answer, PollTally.count).where(PollTally.poll_id == poll.id)
+    ):
+        counts[option] += count
+        if count:
+            organisations.add(org_id)
+    total = sum(counts.values())
+    min_answers = int(current_app.config.get("ANONYMOUS_POLL_MIN_ANSWERS", 3))
+    min_ccgs = int(current_app.config.get("ANONYMOUS_POLL_MIN_CCGS", 2))
+    withheld = ""
+    if poll.status != "closed":
+        withheld = "Anonymous poll: only the number of answers shows until it closes."
+    elif total < min_answers or len(organisations) < min_ccgs:
+        withheld = (
+            f"Anonymous poll: the answers are not shown, because fewer than {min_answers} delegates "
+            f"of at least {min_ccgs} CCGs answered and they could be told apart."
+        )
+    result: dict[str, Any] = {
+        "overall": None,
+        "total": total,
+        "mean": None,
+        "by_org": {},
+        "position_by_org": {},
+        "answered_by_org": {},
+        "withheld": withheld,
+    }
+    if not withheld:
+        options = json.loads(poll.options)
+        tally = rules.tally(poll.kind, options, [(None, option) for option in counts.elements()])
+        result.update(overall=tally.overall, mean=tally.mean)
+    return result
 
 
 def poll_state(poll: Poll, with_results: bool = True) -> dict[str, Any]:

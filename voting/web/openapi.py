@@ -174,13 +174,16 @@ SCHEMAS: dict[str, Schema] = {
             "closes_at": NULLABLE_STRING,
             "results": obj(
                 {
-                    "overall": {"type": "object", "additionalProperties": INTEGER},
+                    # null: an anonymous poll still open, or with too few answers (docs/security.md)
+                    "overall": {"type": ["object", "null"], "additionalProperties": INTEGER},
                     "total": INTEGER,
                     "mean": {"type": ["number", "null"]},
                     "by_org": {"type": "object"},
+                    "position_by_org": {"type": "object", "additionalProperties": STRING},
                     "answered_by_org": {"type": "object", "additionalProperties": INTEGER},
+                    "withheld": STRING,
                 },
-                ("overall", "total", "mean", "by_org", "answered_by_org"),
+                ("overall", "total", "mean", "by_org", "position_by_org", "answered_by_org", "withheld"),
             ),
         },
         ("id", "kind", "question", "options", "anonymous", "status", "results_hidden"),

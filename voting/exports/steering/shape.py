@@ -111,10 +111,12 @@ def poll_entry(state: Mapping[str, Any], created_at: str | None, closed_at: str 
         "created_at": created_at,
         "closed_at": closed_at,
         "results": {
-            "overall": dict(results.get("overall", {})),
+            "overall": None if results.get("overall") is None else dict(results["overall"]),
             "total": results.get("total", 0),
             "mean": results.get("mean"),
             "by_org": {org: dict(counts) for org, counts in results.get("by_org", {}).items()},
+            "position_by_org": dict(results.get("position_by_org", {})),
             "answered_by_org": dict(results.get("answered_by_org", {})),
+            "withheld": results.get("withheld", ""),
         },
     }

@@ -109,6 +109,17 @@ def _by_org(results: Mapping[str, Any], option: str) -> str:
     )
 
 
+def _ccg_answers(results: Mapping[str, Any]) -> str:
+    """Each CCG's answer (its delegates' plurality, "split" on a tie), or why an anonymous poll shows none."""
+    if results.get("withheld"):
+        return str(results["withheld"])
+    positions = results.get("position_by_org", {})
+    answers = "; ".join(
+        f"{org}: {'split ' if '/' in answer else ''}{answer}" for org, answer in sorted(positions.items())
+    )
+    return f"CCG answers - {answers}" if answers else ""
+
+
 def polls_table(pack: Mapping[str, Any]) -> Table:
     """One row per poll answer with counts overall and per CCG, then a total row per poll."""
     headers = ["Poll", "Question", "Kind", "Anonymous", "Status", "Answer", "Count", "Share (%)", "By CCG"]
@@ -118,14 +129,13 @@ def polls_table(pack: Mapping[str, Any]) -> Table:
         total = results["total"]
         start = [poll["id"], poll["question"], POLL_KINDS.get(poll["kind"], poll["kind"])]
         start += [yes_no(poll["anonymous"]), poll["status"]]
-        for option in poll["options"]:
+        for option in poll["options"] if results["overall"] is not None else ():
             count = results["overall"].get(option, 0)
             share = percent(count / total) if total else None
             by_org = "" if poll["anonymous"] else _by_org(results, option)
             rows.append([*start, option, count, share, by_org])
-        answered = "; ".join(f"{org}: {n}" for org, n in sorted(results["answered_by_org"].items()))
         mean = f", mean {results['mean']:.2f}" if results["mean"] is not None else ""
-        rows.append([*start, f"All answers{mean}", total, None, f"Answered - {answered}" if answered else ""])
+        rows.append([*start, f"All answers{mean}", total, None, _ccg_answers(results)])
     return Table("Polls", f"Polls: {len(pack['polls'])}", headers, rows)
 
 
