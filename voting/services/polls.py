@@ -234,7 +234,9 @@ def _anonymous(poll: Poll) -> dict[str, Any]:
     counts: Counter[str] = Counter()
     organisations: set[int] = set()
     for org_id, option, count in db.session.execute(
-        select(PollTally.organisation_id, PollTally.answer, PollTally.count).where(PollTally.poll_id == poll.id)
+        select(PollTally.organisation_id, PollTally.answer, PollTally.count).where(
+            PollTally.poll_id == poll.id
+        )
     ):
         counts[option] += count
         if count:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from voting.domain import disagreement, flags
+from voting.domain.aggregation import combine_votes
 from voting.domain.levels import parse_level
 from voting.extensions import db
 from voting.models import (
@@ -30,6 +31,7 @@ from voting.services.contracts import open_contracts, select_contracts
 from voting.services.facilitation import reset_contract
 from voting.services.log import record
 from voting.services.snapshots import event_matrix
+from voting.services.tallies import revoked_delegates
 
 Cells = dict[tuple[str, str], str]
 
@@ -65,6 +67,7 @@ class Working:
     payload: dict[str, Any]
     cells: Cells
     status: dict[tuple[str, str], str] = field(default_factory=dict)  # confirmed | amended
+    split: dict[tuple[str, str], str] = field(default_factory=dict)  # cells whose delegates disagree: "2/3"
     changes: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -87,6 +90,9 @@ def working(event: Event) -> Working:
         ).all()
     )
     result = Working(version=version, payload=payload, cells=cells)
+    revoked = revoked_delegates(event.id)
+    # Each delegate's latest answer per cell; a removed delegate's answers no longer count.
+    latest: dict[tuple[str, str], dict[int | None, Confirmation]] = defaultdict(dict)
     for confirmation in db.session.scalars(
         select(Confirmation).where(Confirmation.version_id == version.id).order_by(Confirmation.id)
     ):
@@ -95,10 +101,19 @@ def working(event: Event) -> Working:
             continue
         if contract.code in reruns and contract.opened_at and confirmation.at < contract.opened_at:
             continue  # made before the re-run: the new vote replaced what it confirmed
-        key = (orgs[confirmation.organisation_id], contract.code)
-        if confirmation.action == "amend" and confirmation.level is not None:
-            cells[key] = str(confirmation.level)
-        result.status[key] = "amended" if confirmation.action == "amend" else "confirmed"
+        if confirmation.delegate_id in revoked or confirmation.level is None:
+            continue
+        latest[(orgs[confirmation.organisation_id], contract.code)][confirmation.delegate_id] = confirmation
+    for key, answers in latest.items():
+        # The CCG's answer combines its delegates' as its vote did: plurality, a tie is a split
+        # (shown as "2/3", with the cell's flag left open), never the last one to press.
+        position = combine_votes(a.level for a in answers.values() if a.level is not None)
+        cells[key] = position.label
+        if position.is_split:
+            result.split[key] = position.label
+            continue
+        winners = [a for a in answers.values() if a.level == position.level]
+        result.status[key] = "confirmed" if all(a.action == "confirm" for a in winners) else "amended"
     for key, status in result.status.items():
         if status == "amended" and cells[key] != base.get(key):
             result.changes.append(
@@ -179,7 +194,11 @@ def _latest_reasons(event: Event, version: StageVersion) -> dict[tuple[str, str]
 def confirm(
     delegate: Delegate, contract_code: str, action: str, raw_level: object = None, reason: str = ""
 ) -> None:
-    """A CCG confirms its position on a contract as it is, or amends it with a short reason."""
+    """A delegate confirms their CCG's position on a contract as it is, or amends it with a short reason.
+
+    Each delegate's answer is kept; the CCG's position combines its delegates' (`working`), so two
+    delegates answering differently make a split, not whichever pressed last.
+    """
     event = db.session.get(Event, delegate.event_id)
     assert event is not None
     if event.stage != 3:
@@ -270,6 +289,11 @@ def console_extras(event: Event) -> dict[str, Any]:
             "weighted": _weighted(event, state.cells, contracts),
             "confirmed": sum(1 for s in state.status.values() if s == "confirmed"),
             "amended": sum(1 for s in state.status.values() if s == "amended"),
+            # CCGs whose delegates confirmed or amended differently: shown split, flag left open.
+            "split": [
+                {"organisation": org, "contract": contract, "levels": label}
+                for (org, contract), label in sorted(state.split.items())
+            ],
             "matrix": {
                 "columns": contracts,
                 "rows": [
