@@ -5,6 +5,7 @@ counted - while the same level cast again counts. Closing and reopening keeps th
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -59,7 +60,9 @@ def app(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Flask]:
     try:
         yield application
     finally:
-        application.extensions["voting_publisher"].stop()
+        publisher = application.extensions["voting_publisher"]
+        publisher.stop()
+        time.sleep(publisher.interval * 3)  # let a push being built finish before its database goes
         with application.app_context():
             db.session.remove()
             db.engine.dispose()
