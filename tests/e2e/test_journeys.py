@@ -266,7 +266,7 @@ def test_a_tap_made_while_the_page_is_still_loading_is_not_lost(
     expect(phone.locator("#contract-1")).to_be_visible()
     phone.click("label[for=level-1-3]")
     expect(phone.locator("#level-1-3")).to_be_checked()
-    expect(phone.locator("#state-1")).to_have_text("")
+    expect(phone.locator("#state-1")).to_have_text("Voting is open. Not voted yet.")  # not sent: not saved
     assert len(held) == 1
     held[0].continue_()
     expect(phone.locator("#state-1")).to_have_text("Vote saved: level 3.")

@@ -134,3 +134,37 @@ def test_waiting_phone_is_told_when_admitted(app: Flask, connect: Factory, new_e
         delegates.admit(db.session.get(Delegate, waiting_id))
     assert not phone.is_connected()  # dropped, so its reconnect is authenticated afresh
     assert first_ballot(connect("delegate", browser=browser))["status"] == "active"
+
+
+def rounds(ballot: dict[str, Any]) -> dict[str, tuple[str, int]]:
+    return {contract["code"]: (contract["status"], contract["round"]) for contract in ballot["contracts"]}
+
+
+def test_a_reset_pushes_a_ballot_that_clears_the_phones_vote(
+    app: Flask, api: Factory, connect: Factory, new_event: Factory, delegate: Factory, vote: Factory
+) -> None:
+    """The push after a reset tells the phone its vote is gone (a new round of the vote), live, and
+    the phone's own snapshot after it holds no vote; closing and reopening keeps round and vote."""
+    event_id = new_event()
+    token = delegate(event_id, "00Q")["token"]
+    vote(token, "1", 2, "vote-reset-phone-1")
+    settle(app)
+    phone = connect("delegate", join_token=token)
+    before = first_ballot(phone)
+    assert (before["votes"], rounds(before)["1"]) == ({"1": 2}, ("open", 1))
+
+    api("post", f"/events/{event_id}/contracts/1/close")
+    api("post", f"/events/{event_id}/contracts/1/open")
+    reopened = wait_for(phone, "ballot", lambda b: rounds(b)["1"] == ("open", 1) and b["seq"] > before["seq"])
+    phone.emit("resync")
+    assert wait_for(phone, "ballot", lambda b: "votes" in b)["votes"] == {"1": 2}  # kept: it still counts
+
+    api("post", f"/events/{event_id}/contracts/1/close")
+    api("post", f"/events/{event_id}/contracts/1/reset")
+    pushed = wait_for(phone, "ballot", lambda b: rounds(b)["1"][1] == 2)
+    assert rounds(pushed) == {"1": ("ready", 2), "3": ("open", 1)}
+    assert pushed["seq"] > reopened["seq"]
+    api("post", f"/events/{event_id}/contracts/1/open")
+    assert rounds(wait_for(phone, "ballot", lambda b: rounds(b)["1"] == ("open", 2)))["3"] == ("open", 1)
+    phone.emit("resync")
+    assert wait_for(phone, "ballot", lambda b: "votes" in b)["votes"] == {}

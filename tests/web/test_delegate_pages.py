@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from tests.helpers import csrf_token
 from voting.extensions import db
 from voting.models import Delegate, Event
-from voting.services import contracts, delegates
+from voting.services import contracts, delegates, facilitation, votes
 
 
 def vote_without_js(phone: FlaskClient, contract: str, level: str) -> str:
@@ -132,3 +132,36 @@ def test_pages_carry_security_headers(client: FlaskClient) -> None:
     assert headers["X-Content-Type-Options"] == "nosniff"
     cookie = headers.get("Set-Cookie", "")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_a_page_from_before_a_reset_cannot_vote_into_the_new_round(
+    app: Any, make_event: Any, make_delegate: Any
+) -> None:
+    """Without JavaScript too: the form carries the round it was drawn in, and the page drawn after
+    the reset shows no vote and says "Not voted yet"."""
+    event = make_event()
+    ann = make_delegate(event["id"], "00Q", "Ann")
+    phone = app.test_client()
+    phone.get(f"/j/{ann['token']}")
+    with app.app_context():
+        contracts.open_contracts(db.session.get(Event, event["id"]), ["1"])
+    old_page = phone.get("/vote").get_data(as_text=True)
+    assert re.search(r'name="round" value="1"', old_page)
+    token = csrf_token(phone, "/vote")
+    with app.app_context():
+        ev = db.session.get(Event, event["id"])
+        contracts.close_contracts(ev, ["1"])
+        facilitation.reset_contract(ev, "1")
+        contracts.open_contracts(ev, ["1"])
+    vote_id = re.search(r'name="vote_id" value="([^"]+)"', old_page).group(1)
+    form = {"contract": "1", "level": "2", "vote_id": vote_id, "round": "1", "csrf_token": token}
+    phone.post("/vote", data=form)
+    after = phone.get("/vote").get_data(as_text=True)
+    assert "Voting on contract 1 was restarted after you sent this vote, so it was not counted." in after
+    assert "Voting is open. Not voted yet." in after
+    assert 'name="round" value="2"' in after
+    assert "checked" not in re.search(
+        r'<section class="ballot" id="contract-1".*?</form>', after, re.S
+    ).group(0)
+    with app.app_context():
+        assert votes.own_votes(db.session.get(Delegate, ann["id"])) == {}

@@ -69,6 +69,10 @@ class Contract(db.Model):
     closes_at: Mapped[datetime | None] = mapped_column(default=None)  # countdown: the server closes it
     results_hidden: Mapped[bool] = mapped_column(default=False)  # against herding, until revealed
     rerun_stage: Mapped[int | None] = mapped_column(default=None)  # re-voted in Stage 3: live votes count
+    # Which vote on this contract is running: a reset (and so a Stage 3 re-run) starts the next one, and
+    # a vote cast in an earlier round never counts in a later one (services.votes). Closing and
+    # reopening keeps the round: the votes already cast still count.
+    vote_round: Mapped[int] = mapped_column(default=1, server_default="1")
     # The provider this grouping commissions, when known (technical appendix 1 activity shares).
     provider_code: Mapped[str | None] = mapped_column(String(40), default=None)
 

@@ -39,6 +39,9 @@ class VoteAudit(db.Model):
     old_level: Mapped[int | None]
     new_level: Mapped[int | None]  # None: the vote was removed when the contract was reset
     entered_by: Mapped[str] = mapped_column(String(20), default="delegate")  # delegate | facilitator | reset
+    vote_round: Mapped[int] = mapped_column(
+        default=1, server_default="1"
+    )  # the contract's round it was cast in
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

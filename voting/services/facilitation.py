@@ -108,7 +108,7 @@ def close_due() -> list[int]:
 
 
 def reset_contract(event: Event, code: str) -> int:
-    """Remove every vote on a contract so it can be voted again; each removal is audited."""
+    """Remove every vote on a contract so it can be voted again, in a new round; each removal is audited."""
     (contract,) = select_contracts(event, [code])
     if contract.status == "open":
         raise ServiceError(f"Close the vote on contract {code} before resetting it.")
@@ -123,11 +123,14 @@ def reset_contract(event: Event, code: str) -> int:
                 old_level=vote.level,
                 new_level=None,
                 entered_by="reset",
+                vote_round=contract.vote_round,
             )
         )
     db.session.execute(delete(Vote).where(Vote.contract_id == contract.id))
     db.session.execute(delete(Resolution).where(Resolution.contract_id == contract.id))
     contract.status, contract.opened_at, contract.closed_at, contract.closes_at = "ready", None, None, None
+    # A new round: a vote made before now (still in a phone's outbox, or resent) is refused, not counted.
+    contract.vote_round += 1
     record(event.id, "reset", f"{code}: {len(votes)} votes removed")
     db.session.commit()
     publisher.contracts_changed(event.id)

@@ -182,6 +182,7 @@ def delegate_ballot(
             "name": contract.name,
             "description": contract.description,
             "status": contract.status,
+            "round": contract.vote_round,  # a phone's vote from an earlier round no longer counts
             "value_gbp": holding.value_pence / 100,
             "activity": holding.activity,
         }

@@ -36,6 +36,7 @@ from voting.timefmt import clock
 log = logging.getLogger(__name__)
 
 VOTE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+ROUND = re.compile(r"^[0-9]{1,9}$")
 RETRIES = 5  # times a vote is read again after another writer got in first (PostgreSQL)
 NOT_VALID = "Your voting link is not valid. Please scan your QR code again."
 
@@ -68,6 +69,7 @@ _STANDING = (
         Contract.status.label("contract_status"),
         Contract.closes_at,
         Contract.closed_at,
+        Contract.vote_round.label("contract_round"),
         Holding.contract_id.label("held"),
         Vote.level.label("current_level"),
         AuditLink.seq.label("chain_seq"),
@@ -84,7 +86,9 @@ _STANDING = (
     .where(Delegate.id == bindparam("delegate"))
 )
 _RECORDED = (
-    select(Contract.code, VoteAudit.new_level)
+    select(
+        Contract.code, Contract.vote_round.label("contract_round"), VoteAudit.new_level, VoteAudit.vote_round
+    )
     .select_from(VoteAudit)
     .outerjoin(Contract, Contract.id == VoteAudit.contract_id)
     .where(VoteAudit.delegate_id == bindparam("delegate"), VoteAudit.vote_id == bindparam("vote_id"))
@@ -113,7 +117,16 @@ def _refuse_if_cannot_vote(standing: Row[Any] | None, voter: Voter) -> None:
         raise ServiceError("This voting link has been withdrawn. Please ask the facilitator for help.", 403)
 
 
-def _contract_refusal(standing: Row[Any], code: str) -> ServiceError | None:
+def restarted(code: str) -> ServiceError:
+    """The refusal of a vote made before the contract's vote was reset (or re-run)."""
+    return ServiceError(
+        f"Voting on contract {code} was restarted after you sent this vote, so it was not counted. "
+        "Please vote again.",
+        409,
+    )
+
+
+def _contract_refusal(standing: Row[Any], code: str, sent_round: int | None = None) -> ServiceError | None:
     status = standing.contract_status
     if standing.contract_id is None:
         return ServiceError(f"There is no contract {code} in this event.", 422)
@@ -122,6 +135,8 @@ def _contract_refusal(standing: Row[Any], code: str) -> ServiceError | None:
             f"Your CCG does not hold contract {code} ({standing.contract_name}), so it is not voting on it.",
             422,
         )
+    if sent_round is not None and sent_round != standing.contract_round:
+        return restarted(code)  # made on a phone that showed an earlier round of this vote
     if status == "ready":
         return ServiceError(f"Voting on contract {code} has not opened yet.", 423)
     if status == "open" and standing.closes_at is not None and standing.closes_at <= utcnow():
@@ -144,6 +159,8 @@ def _already_recorded(
         return None
     if recorded.code != code or recorded.new_level != level:
         raise ServiceError("This vote was already sent with a different choice. Please vote again.", 409)
+    if recorded.vote_round != recorded.contract_round:
+        raise restarted(code)  # counted once, then removed by a reset: it does not count now
     return VoteResult(contract=code, level=level, duplicate=True)
 
 
@@ -160,6 +177,7 @@ def _record(
         "new_level": level,
         "entered_by": entered_by,
         "at": utcnow(),
+        "vote_round": standing.contract_round,
     }
     audit_id = connection.execute(_AUDIT, values).inserted_primary_key[0]  # type: ignore[index]
     seq, prev = (standing.chain_seq, standing.chain_hash) if standing.chain_seq else (0, GENESIS)
@@ -191,14 +209,20 @@ def _record(
 
 
 def _decide_and_record(
-    connection: Connection, voter: Voter, code: str, level: int, vote_id: str, entered_by: str
+    connection: Connection,
+    voter: Voter,
+    code: str,
+    level: int,
+    vote_id: str,
+    entered_by: str,
+    sent_round: int | None = None,
 ) -> tuple[VoteResult, int]:
     """In the caller's transaction: refuse, answer a resend as it was answered, or record the vote."""
     for _attempt in range(RETRIES):
         standing = connection.execute(_STANDING, {"delegate": voter.id, "code": code}).first()
         _refuse_if_cannot_vote(standing, voter)
         assert standing is not None
-        refusal = _contract_refusal(standing, code)
+        refusal = _contract_refusal(standing, code, sent_round)
         if refusal is not None:
             # A resend of a vote recorded before the contract closed is answered as it was then.
             duplicate = _already_recorded(connection, voter.id, vote_id, code, level)
@@ -226,8 +250,13 @@ def cast_vote(
     raw_level: object,
     vote_id: object,
     entered_by: str = "delegate",
+    sent_round: object = None,
 ) -> VoteResult:
-    """Record a delegate's level on an open contract, once per vote_id, committed before returning."""
+    """Record a delegate's level on an open contract, once per vote_id, committed before returning.
+
+    `sent_round` is the contract's round the phone showed when the level was tapped (None: not
+    said); a vote made in an earlier round is refused, so a reset is never undone by a resend.
+    """
     if not isinstance(vote_id, str) or not VOTE_ID.fullmatch(vote_id):
         raise ServiceError(
             "The vote could not be read (missing or malformed vote id). Please try again.", 422
@@ -236,14 +265,24 @@ def cast_vote(
     level = parse_level(raw_level)
     if level is None:
         raise ServiceError("Choose one of the five levels, 1 to 5.", 422)
+    made_in = _round_of(sent_round)
     voter = delegate if isinstance(delegate, Voter) else Voter(delegate.id)
     result, event_id = group_commit().run(
-        lambda connection: _decide_and_record(connection, voter, code, level, vote_id, entered_by)
+        lambda connection: _decide_and_record(connection, voter, code, level, vote_id, entered_by, made_in)
     )
     if not result.duplicate:
         log.info("vote recorded: event %s contract %s delegate %s", event_id, code, voter.id)
         publisher.votes_changed(event_id)
     return result
+
+
+def _round_of(sent_round: object) -> int | None:
+    if sent_round is None or sent_round == "":
+        return None
+    text = str(sent_round).strip()
+    if isinstance(sent_round, bool) or not ROUND.fullmatch(text):
+        raise ServiceError("The vote could not be read (malformed round). Please try again.", 422)
+    return int(text)
 
 
 def own_votes(delegate: Delegate) -> dict[str, int]:

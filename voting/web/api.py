@@ -201,7 +201,13 @@ def vote() -> tuple[Response, int]:
     if body is None:
         return refuse("The vote could not be read. Please try again.", 400)
     try:
-        result = votes.cast_vote(delegate, body.get("contract"), body.get("level"), body.get("vote_id"))
+        result = votes.cast_vote(
+            delegate,
+            body.get("contract"),
+            body.get("level"),
+            body.get("vote_id"),
+            sent_round=body.get("round"),
+        )
     except ServiceError as error:
         return refuse(error.message, error.status)
     return jsonify(ok=True, contract=result.contract, level=result.level, duplicate=result.duplicate), 200

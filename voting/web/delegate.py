@@ -196,7 +196,13 @@ def vote_form() -> BaseResponse:
         return redirect(url_for(".enter_code"))
     contract = request.form.get("contract", "")
     try:
-        result = votes.cast_vote(delegate, contract, request.form.get("level"), request.form.get("vote_id"))
+        result = votes.cast_vote(
+            delegate,
+            contract,
+            request.form.get("level"),
+            request.form.get("vote_id"),
+            sent_round=request.form.get("round"),
+        )
         flash(f"Vote saved: contract {result.contract}, level {result.level}.", "success")
     except ServiceError as error:
         flash(error.message, "error")

@@ -54,6 +54,13 @@ VOTE_ID: Schema = {
     "description": "Unique per vote (per tap): a resend with the same id never counts twice.",
 }
 CONTRACT_CODE: Schema = {"type": "string", "description": 'A contract id as loaded, e.g. "7".'}
+ROUND: Schema = {
+    "type": "integer",
+    "minimum": 1,
+    "maximum": 999_999_999,
+    "description": "The contract's round (its `round` in the phone's ballot) when the level was chosen. "
+    "A reset starts a new round; a vote from an earlier round is refused (409), never counted.",
+}
 
 
 def _id(description: str) -> Schema:
@@ -576,7 +583,7 @@ def _voting() -> dict[str, Schema]:
                 security=DELEGATE,
                 request=body(
                     obj(
-                        {"contract": CONTRACT_CODE, "level": LEVEL, "vote_id": VOTE_ID},
+                        {"contract": CONTRACT_CODE, "level": LEVEL, "vote_id": VOTE_ID, "round": ROUND},
                         ("contract", "level", "vote_id"),
                     )
                 ),
