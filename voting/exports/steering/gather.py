@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from voting.audit import chain_records
 from voting.audit import head as audit_head
 from voting.domain.levels import LEVELS
 from voting.exports.legend import NOTES
@@ -146,6 +147,8 @@ def gather_pack(event: Event, now: datetime | None = None) -> dict[str, Any]:
         "interests": interests.list_declarations(event.id),
         "polls": _polls(event),
         "audit": audit_log(event.id),
+        # The sealed records behind the audit log and the frozen matrices, for an offline check.
+        "audit_chain": chain_records(event.id),
         "activity": gather_activity(event.id),
         "notes": notes,
     }
