@@ -174,8 +174,8 @@ def audit_verify(event_id: int | None, pack_path: Path | None) -> None:
         elif verdict.difference:
             status = 1
             click.echo(
-                f"Event {verdict.event_id}: the chain of {verdict.links} records is intact, but the tables "
-                f"differ from it. {verdict.difference}"
+                f"Event {verdict.event_id}: TABLES DIFFER from the {verdict.links} chained records. "
+                f"{verdict.difference}"
             )
         elif verdict.unsealed:
             status = max(status, 2)
