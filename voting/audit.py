@@ -108,6 +108,15 @@ def head(event_id: int) -> str:
     return last or GENESIS
 
 
+def position_of(event_id: int, printed_head: str) -> int | None:
+    """Which link of the event's chain a head printed earlier (in an export) is, or None if gone."""
+    return db.session.scalar(
+        select(AuditLink.seq).where(
+            AuditLink.event_id == event_id, AuditLink.hash == printed_head.strip().lower()
+        )
+    )
+
+
 def chain_records(event_id: int) -> list[dict[str, Any]]:
     """Every link with the record it seals, in order: what a steering pack carries so it can be
     checked offline (`voting audit verify --pack`)."""

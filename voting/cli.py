@@ -149,8 +149,14 @@ def audit() -> None:
     default=None,
     help="Check a steering pack (JSON) offline against its own audit records instead.",
 )
+@click.option(
+    "--head",
+    "printed_head",
+    default=None,
+    help="A chain head printed in an earlier export: check it is still in the event's chain (needs --event).",
+)
 @with_appcontext
-def audit_verify(event_id: int | None, pack_path: Path | None) -> None:
+def audit_verify(event_id: int | None, pack_path: Path | None, printed_head: str | None) -> None:
     """Recompute each event's sealed chain and replay it against the tables; name the first break.
 
     Exit status 1 when anything is broken or differs, 2 when the chain is intact but (partly)
@@ -167,6 +173,20 @@ def audit_verify(event_id: int | None, pack_path: Path | None) -> None:
         raise SystemExit(outcome.status)
     verdicts = [chain.verify(event_id)] if event_id is not None else chain.verify_all()
     status = 0
+    if printed_head is not None:
+        if event_id is None:
+            raise click.UsageError("Name the event whose export printed the head: --event ID --head HASH.")
+        seq = chain.position_of(event_id, printed_head)
+        if seq is None:
+            status = 1
+            click.echo(
+                f"Event {event_id}: FAILED: the head {printed_head} handed out earlier is not in the chain: "
+                "the records up to it were deleted or rewritten since."
+            )
+        else:
+            click.echo(
+                f"Event {event_id}: the head {printed_head} handed out earlier is link {seq} of the chain."
+            )
     for verdict in verdicts:
         if verdict.broken:
             status = 1
@@ -178,7 +198,7 @@ def audit_verify(event_id: int | None, pack_path: Path | None) -> None:
                 f"{verdict.difference}"
             )
         elif verdict.unsealed:
-            status = max(status, 2)
+            status = status or 2
             click.echo(f"Event {verdict.event_id}: NOT SEALED, {verdict.links} records, head {verdict.head}.")
         else:
             click.echo(

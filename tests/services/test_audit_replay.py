@@ -230,3 +230,22 @@ def test_pure_truncation_without_mending_the_votes_is_named(app: Flask, finished
         db.session.commit()
         verdict = audit.verify(finished["id"])
         assert verdict.broken is not None and "missing" in verdict.broken  # later actions' links jump
+
+
+def test_a_head_handed_out_before_a_truncation_is_missed(
+    app: Flask, runner: Any, finished: dict[str, Any]
+) -> None:
+    """Deleting the newest records and mending every table leaves a shorter chain that is still
+    sealed; a head printed in an earlier export shows what is missing."""
+    with app.app_context():
+        printed = audit.head(finished["id"])
+        truncate(finished["id"], 5)
+        assert audit.verify(finished["id"]).proven  # the key alone cannot tell
+    event = str(finished["id"])
+    result = runner.invoke(main, ["audit", "verify", "--event", event, "--head", printed])
+    assert result.exit_code == 1, result.output
+    assert f"the head {printed} handed out earlier is not in the chain" in result.output
+    with app.app_context():
+        kept = db.session.execute(text("SELECT hash FROM audit_link WHERE seq = 10")).scalar_one()
+    result = runner.invoke(main, ["audit", "verify", "--event", event, "--head", kept])
+    assert result.exit_code == 0 and "is link 10 of the chain" in result.output
