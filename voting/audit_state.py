@@ -17,13 +17,16 @@ from voting.domain.replay import (
     MATRIX_KINDS,
     Record,
     fingerprint,
+    first_confirmation_difference,
+    first_resolution_difference,
     first_vote_difference,
     freezes,
     matrix_fingerprint,
+    replay_resolutions,
     replay_votes,
 )
 from voting.extensions import db
-from voting.models import Contract, StageVersion, Vote
+from voting.models import Confirmation, Contract, Organisation, Resolution, StageVersion, Vote
 
 TITLES = {"indicative": "Indicative matrix", "confirmed": "Confirmed matrix", "arrangements": "Arrangements"}
 
@@ -82,4 +85,45 @@ def compare_with_tables(event_id: int, records: Sequence[Record]) -> tuple[str |
     difference = first_vote_difference(replay_votes(records), _votes_table(event_id), codes)
     if difference:
         return difference, ()
-    return _version_difference(event_id, records)
+    settled, unread = replay_resolutions(records)
+    if not unread:  # a code with a space cannot be read back from its line: say so instead
+        difference = first_resolution_difference(settled, _resolutions_table(event_id))
+        if difference:
+            return difference, ()
+    difference = first_confirmation_difference(records, _confirmations_table(event_id))
+    if difference:
+        return difference, ()
+    difference, notes = _version_difference(event_id, records)
+    if unread:
+        notes += (
+            f"Split resolutions could not be replayed (action records {unread[:5]}), so they were not checked.",
+        )
+    return difference, notes
+
+
+def _resolutions_table(event_id: int) -> dict[tuple[str, str], int]:
+    rows = db.session.execute(
+        select(Contract.code, Organisation.code, Resolution.level)
+        .join(Contract, Contract.id == Resolution.contract_id)
+        .join(Organisation, Organisation.id == Resolution.organisation_id)
+        .where(Contract.event_id == event_id)
+    )
+    return {(contract, org): level for contract, org, level in rows}
+
+
+def _confirmations_table(event_id: int) -> list[tuple[int, str, str, str, int | None, str]]:
+    rows = db.session.execute(
+        select(
+            Confirmation.id,
+            Confirmation.action,
+            Organisation.code,
+            Contract.code,
+            Confirmation.level,
+            Confirmation.reason,
+        )
+        .join(Organisation, Organisation.id == Confirmation.organisation_id)
+        .join(Contract, Contract.id == Confirmation.contract_id)
+        .where(Confirmation.event_id == event_id)
+        .order_by(Confirmation.id)
+    )
+    return [tuple(row) for row in rows]  # type: ignore[misc]

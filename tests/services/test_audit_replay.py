@@ -249,3 +249,37 @@ def test_a_head_handed_out_before_a_truncation_is_missed(
         kept = db.session.execute(text("SELECT hash FROM audit_link WHERE seq = 10")).scalar_one()
     result = runner.invoke(main, ["audit", "verify", "--event", event, "--head", kept])
     assert result.exit_code == 0 and "is link 10 of the chain" in result.output
+
+
+def test_a_confirmation_changed_by_sql_is_named(app: Flask, finished: dict[str, Any]) -> None:
+    """Stage 3 amendments feed the confirmed matrix: a changed one must not pass."""
+    with app.app_context():
+        row = db.session.execute(
+            text("SELECT id FROM confirmation WHERE action = 'amend' ORDER BY id")
+        ).first()
+        db.session.execute(text("UPDATE confirmation SET level = 4 WHERE id = :id"), {"id": row.id})
+        db.session.commit()
+        verdict = audit.verify(finished["id"])
+        assert verdict.difference and verdict.difference.startswith(
+            f"Confirmation {row.id} in the table (J, contract 7: amend at level 4) is not what action record"
+        ), verdict.difference
+
+
+def test_a_split_resolution_changed_by_sql_is_named(app: Flask, world: Any) -> None:
+    from voting.services import contracts, facilitation, votes
+
+    for delegate, level in ((world.ann, 2), (world.bob, 3)):
+        votes.cast_vote(delegate, "1", level, f"split-{delegate.id}-vote")
+    contracts.close_contracts(world.event, ["1"])
+    contracts.resolve_split(world.event, "1", "00Q", 3)
+    assert audit.verify(world.event.id).proven
+    db.session.execute(text("UPDATE resolution SET level = 2"))
+    db.session.commit()
+    assert audit.verify(world.event.id).difference == (
+        "The split of CCG 00Q on contract 1 is settled at level 2 in the table but settled at level 3 "
+        "by the audit records."
+    )
+    facilitation.reset_contract(
+        world.event, "1"
+    )  # a reset clears the resolution, in the table and the replay
+    assert audit.verify(world.event.id).proven

@@ -99,3 +99,72 @@ def first_vote_difference(
                 f"in the table but {level_words(replayed.get(key))} by the audit records."
             )
     return None
+
+
+_RESOLVE = re.compile(r"^(?P<contract>\S+) (?P<org>\S+) \S+ -> (?P<level>[1-5])$")
+_RESET = re.compile(r"^(?P<contract>.+): \d+ votes removed$")
+
+
+def replay_resolutions(records: Iterable[Record]) -> tuple[dict[tuple[str, str], int], list[int]]:
+    """(contract code, CCG code) -> the level a split was settled at (a reset clears its contract's);
+    and the ids of resolve lines that could not be read (their codes have spaces)."""
+    settled: dict[tuple[str, str], int] = {}
+    unread: list[int] = []
+    for kind, record in records:
+        action = record.get("action") if kind == "action" else None
+        if action == "resolve_split":
+            match = _RESOLVE.match(str(record.get("detail", "")))
+            if match is None:
+                unread.append(int(record["id"]))
+            else:
+                settled[(match["contract"], match["org"])] = int(match["level"])
+        elif action == "reset":
+            match = _RESET.match(str(record.get("detail", "")))
+            if match:
+                settled = {key: level for key, level in settled.items() if key[0] != match["contract"]}
+    return settled, unread
+
+
+def first_resolution_difference(
+    replayed: Mapping[tuple[str, str], int], table: Mapping[tuple[str, str], int]
+) -> str | None:
+    """The first split settled differently in the table and by the records, in a sentence."""
+
+    def words(level: int | None) -> str:
+        return "not settled" if level is None else f"settled at level {level}"
+
+    for key in sorted(set(replayed) | set(table)):
+        if replayed.get(key) != table.get(key):
+            return (
+                f"The split of CCG {key[1]} on contract {key[0]} is {words(table.get(key))} in the table "
+                f"but {words(replayed.get(key))} by the audit records."
+            )
+    return None
+
+
+Confirmed = tuple[int, str, str, str, int | None, str]  # (id, action, CCG, contract, level, reason)
+
+
+def first_confirmation_difference(records: Iterable[Record], table: list[Confirmed]) -> str | None:
+    """Each Stage 3 confirmation or amendment in the table, in order, against its chained line."""
+    lines = [
+        record
+        for kind, record in records
+        if kind == "action"
+        and record.get("action") in ("confirm", "amend")
+        and record.get("actor") == "delegate"
+    ]
+    for line, (row_id, action, org, contract, level, reason) in zip(lines, table, strict=False):
+        detail = str(line.get("detail", ""))
+        if (
+            line["action"] != action
+            or not detail.startswith(f"{org} contract {contract}: ")
+            or not detail.endswith(f" -> {level} {reason}")
+        ):
+            return (
+                f"Confirmation {row_id} in the table ({org}, contract {contract}: {action} at level {level}) is "
+                f"not what action record {line['id']} says ({line['action']}: {detail})."
+            )
+    if len(lines) != len(table):
+        return f"The table holds {len(table)} Stage 3 confirmations but the audit records {len(lines)}."
+    return None
