@@ -117,29 +117,6 @@ def position_of(event_id: int, printed_head: str) -> int | None:
     )
 
 
-def chain_records(event_id: int) -> list[dict[str, Any]]:
-    """Every link with the record it seals, in order: what a steering pack carries so it can be
-    checked offline (`voting audit verify --pack`)."""
-    links = list(
-        db.session.scalars(select(AuditLink).where(AuditLink.event_id == event_id).order_by(AuditLink.seq))
-    )
-    found: dict[tuple[str, int], dict[str, Any]] = {}
-    for kind, model in KINDS.items():
-        ids = [link.record_id for link in links if link.kind == kind]
-        for start in range(0, len(ids), 500):  # IN lists stay short
-            for record in db.session.scalars(select(model).where(model.id.in_(ids[start : start + 500]))):
-                found[(kind, record.id)] = canonical(record)
-    return [
-        {
-            "seq": link.seq,
-            "kind": link.kind,
-            "record": found.get((link.kind, link.record_id)),
-            "hash": link.hash,
-        }
-        for link in links
-    ]
-
-
 @dataclass(frozen=True)
 class Verdict:
     event_id: int

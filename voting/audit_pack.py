@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from voting.audit import GENESIS, link_hash
+from voting.domain.recount import first_cell_difference, recount_cells
 from voting.domain.replay import MATRIX_KINDS, Record, freezes, matrix_fingerprint
 
 TITLES = {"indicative": "indicative matrix", "confirmed": "confirmed matrix"}
@@ -92,7 +93,23 @@ def _check_printed_log(pack: Mapping[str, Any], records: Sequence[Record], outco
             return
 
 
+def _recount_indicative(pack: Mapping[str, Any], records: Sequence[Record], outcome: Outcome) -> None:
+    """The indicative matrix, counted again from the pack's vote records up to its freeze."""
+    matrix = pack.get("indicative")
+    freeze = freezes(records).get(("indicative", matrix.get("version"))) if matrix else None
+    if not matrix or freeze is None:
+        return
+    counted, problem = recount_cells(pack["audit_chain"], freeze.record_id)
+    difference = problem or first_cell_difference(matrix, counted)
+    name = f"The indicative matrix (version {matrix.get('version')})"
+    if difference:
+        outcome.fail(f"{name} is not what its vote records count to. {difference}")
+    else:
+        outcome.lines.append(f"{name} is what the pack's vote records count to, cell by cell.")
+
+
 def _check_matrices(pack: Mapping[str, Any], records: Sequence[Record], outcome: Outcome) -> None:
+    _recount_indicative(pack, records, outcome)
     chained = freezes(records)
     for kind in MATRIX_KINDS:
         matrix = pack.get(kind)

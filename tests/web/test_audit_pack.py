@@ -34,6 +34,10 @@ def test_a_real_pack_is_intact(runner: Any, tmp_path: Path, pack: dict[str, Any]
     result = check(runner, tmp_path, pack)
     assert result.exit_code == 0, result.output
     assert "The indicative matrix (version 1) is the one frozen in action record" in result.output
+    assert (
+        "The indicative matrix (version 1) is what the pack's vote records count to, cell by cell."
+        in result.output
+    )
     assert "The confirmed matrix (version 1) is the one frozen in action record" in result.output
     assert f"chain to the head it prints ({pack['audit_head']})" in result.output
 
@@ -86,3 +90,47 @@ def test_a_file_that_is_not_a_pack(runner: Any, tmp_path: Path) -> None:
     path.write_text("[1, 2]")
     result = runner.invoke(main, ["audit", "verify", "--pack", str(path)])
     assert result.exit_code == 1 and "This file is not a steering pack in JSON" in result.output
+
+
+def test_a_changed_indicative_cell_is_recounted(runner: Any, tmp_path: Path, pack: dict[str, Any]) -> None:
+    row = pack["indicative"]["rows"][0]
+    column = next(n for n, cell in enumerate(row["cells"]) if cell.isdigit())
+    was = row["cells"][column]
+    row["cells"][column] = "5" if was != "5" else "4"
+    code = pack["indicative"]["columns"][column]["code"]
+    result = check(runner, tmp_path, pack)
+    assert result.exit_code == 1
+    assert (
+        f"Cell {row['code']} / contract {code} reads {row['cells'][column]}, but the pack's vote records "
+        f"up to its freeze count {was}." in result.output
+    )
+
+
+def test_records_resealed_by_the_key_holder_must_still_count_to_the_matrix(
+    app: Flask, runner: Any, tmp_path: Path, pack: dict[str, Any]
+) -> None:
+    """Even with the key, changing a vote record before the freeze shows: the matrix no longer counts."""
+    from voting.audit import GENESIS, link_hash
+
+    key = app.config["AUDIT_KEY"]
+    votes = [x for x in pack["audit_chain"] if x["kind"] == "vote" and x["record"]["new"] is not None]
+    target = votes[-1]  # the last vote before the freeze: nothing later replaces it
+    target["record"]["new"] = target["record"]["new"] % 5 + 1
+    prev = GENESIS
+    for link in pack["audit_chain"]:
+        link["hash"] = prev = link_hash(prev, link["kind"], link["record"], key)
+    pack["audit_head"] = prev
+    # ... and the printed log is made to agree, so only the count can tell.
+    ordered = sorted(
+        pack["audit_chain"], key=lambda x: (x["record"]["at"], x["kind"] == "vote", x["record"]["id"])
+    )
+    line = pack["audit"][ordered.index(target)]
+    old = "-" if target["record"]["old"] is None else target["record"]["old"]
+    line["detail"] = f"contract {target['contract']}: {old} -> {target['record']['new']}"
+    result = check(runner, tmp_path, pack)
+    assert result.exit_code == 1, result.output
+    assert (
+        "FAILED: The indicative matrix (version 1) is not what its vote records count to. Cell"
+        in result.output
+    )
+    assert "Audit line" not in result.output and "seal" not in result.output

@@ -6,12 +6,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from voting.audit import chain_records
 from voting.audit import head as audit_head
 from voting.domain.levels import LEVELS
 from voting.exports.legend import NOTES
 from voting.exports.steering.activity import gather_activity
-from voting.exports.steering.audit import audit_log
+from voting.exports.steering.audit import audit_log, chain_records
 from voting.exports.steering.shape import arrangement_entry, matrix_changes, poll_entry
 from voting.exports.steering.text import (
     KIND_STAGES,
