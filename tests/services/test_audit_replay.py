@@ -283,3 +283,27 @@ def test_a_split_resolution_changed_by_sql_is_named(app: Flask, world: Any) -> N
         world.event, "1"
     )  # a reset clears the resolution, in the table and the replay
     assert audit.verify(world.event.id).proven
+
+
+def test_an_event_written_before_the_key_says_so(
+    app: Flask, runner: Any, make_event: Any, make_delegate: Any
+) -> None:
+    """Links written by the app before it kept a key are plain SHA-256: verify says what that means."""
+    key = app.config["AUDIT_KEY"]
+    app.config["AUDIT_KEY"] = None  # the app as it was before this change
+    event = make_event()
+    make_delegate(event["id"], "00Q", "Ann")
+    app.config["AUDIT_KEY"] = key
+    with app.app_context():
+        old = audit.verify(event["id"])
+        assert old.broken is None and old.difference is None and old.unsealed == old.links > 0
+    make_delegate(event["id"], "00R", "Bea")  # the event goes on after the upgrade: these are sealed
+    with app.app_context():
+        later = audit.verify(event["id"])
+        assert later.broken is None and later.unsealed == old.links < later.links
+    result = runner.invoke(main, ["audit", "verify", "--event", str(event["id"])])
+    assert result.exit_code == 2 and "NOT SEALED" in result.output
+    assert (
+        f"{old.links} of {later.links} links were written without the audit key (before this version"
+        in result.output
+    )
