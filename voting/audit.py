@@ -1,13 +1,17 @@
 """Audit you can verify: every vote audit record and action-log line is linked into a per-event
-SHA-256 chain as it is written; `voting audit verify` recomputes it and names the first break."""
+chain as it is written, each link sealed with HMAC-SHA256 under the audit key (kept outside the
+database: AUDIT_KEY or instance/audit_key). `voting audit verify` recomputes the chain, names the
+first break, then replays the records and compares what they say with the tables (audit_state)."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -44,10 +48,22 @@ def canonical(record: VoteAudit | ActionLog) -> dict[str, Any]:
     }
 
 
-def link_hash(prev_hash: str, kind: str, record: dict[str, Any]) -> str:
-    """sha256(previous hash | kind | canonical JSON of the record)."""
+def link_hash(prev_hash: str, kind: str, record: dict[str, Any], key: str | None = None) -> str:
+    """HMAC-SHA256 under the audit key of (previous hash | kind | canonical JSON of the record).
+
+    Without a key, plain SHA-256 of the same bytes: how links were written before the app kept an
+    audit key, and all that someone holding only the database file can compute.
+    """
     body = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(f"{prev_hash}|{kind}|{body}".encode()).hexdigest()
+    message = f"{prev_hash}|{kind}|{body}".encode()
+    if key:
+        return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+    return hashlib.sha256(message).hexdigest()
+
+
+def audit_key() -> str | None:
+    """The current app's audit key (AUDIT_KEY, or instance/audit_key made on first start)."""
+    return current_app.config.get("AUDIT_KEY") or None
 
 
 @sa_event.listens_for(Session, "after_flush")
@@ -57,6 +73,7 @@ def _link_new_records(session: Session, _context: Any) -> None:
     if not new:
         return
     connection = session.connection()
+    key = audit_key()
     heads: dict[int, tuple[int, str]] = {}
     for record in sorted(new, key=lambda r: (r.event_id, isinstance(r, VoteAudit), r.id)):
         if record.event_id not in heads:
@@ -69,7 +86,7 @@ def _link_new_records(session: Session, _context: Any) -> None:
             heads[record.event_id] = (last[0], last[1]) if last else (0, GENESIS)
         seq, prev = heads[record.event_id]
         kind = "vote" if isinstance(record, VoteAudit) else "action"
-        digest = link_hash(prev, kind, canonical(record))
+        digest = link_hash(prev, kind, canonical(record), key)
         connection.execute(
             insert(AuditLink).values(
                 event_id=record.event_id,
@@ -91,48 +108,93 @@ def head(event_id: int) -> str:
     return last or GENESIS
 
 
+def position_of(event_id: int, printed_head: str) -> int | None:
+    """Which link of the event's chain a head printed earlier (in an export) is, or None if gone."""
+    return db.session.scalar(
+        select(AuditLink.seq).where(
+            AuditLink.event_id == event_id, AuditLink.hash == printed_head.strip().lower()
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Verdict:
     event_id: int
     links: int
     head: str
-    broken: str | None  # a sentence naming the first broken record, or None
+    broken: str | None  # a sentence naming the first broken link or record, or None
+    unsealed: int = 0  # links written without the audit key (before the app kept one)
+    notes: tuple[str, ...] = ()  # what could not be checked, in sentences
+    difference: str | None = None  # the first place the tables differ from the replayed records
+
+    @property
+    def proven(self) -> bool:
+        """Unbroken, every link sealed with the key, and the tables as the records say."""
+        return self.broken is None and self.difference is None and self.unsealed == 0
 
 
-def verify(event_id: int) -> Verdict:
-    """Recompute an event's chain from its records; the first mismatch, gap or unlinked record is named."""
-    prev, seq, linked = GENESIS, 0, set()
+def _walk(event_id: int, key: str | None) -> tuple[Verdict, list[tuple[str, dict[str, Any]]]]:
+    """Recompute the chain link by link; the records in link order, for replay."""
+    prev, seq, linked, unsealed, sealed_seen = GENESIS, 0, set(), 0, False
+    records: list[tuple[str, dict[str, Any]]] = []
+
+    def broken(sentence: str) -> tuple[Verdict, list[tuple[str, dict[str, Any]]]]:
+        return Verdict(event_id, seq - 1, prev, sentence, unsealed), records
+
     for link in db.session.scalars(
         select(AuditLink).where(AuditLink.event_id == event_id).order_by(AuditLink.seq)
     ):
         seq += 1
         where = f"link {link.seq} ({link.kind} record {link.record_id})"
         if link.seq != seq:
-            return Verdict(event_id, seq - 1, prev, f"Link {seq} is missing: the chain jumps to {where}.")
+            return broken(f"Link {seq} is missing: the chain jumps to {where}.")
         record = db.session.get(KINDS[link.kind], link.record_id)
         if record is None:
-            return Verdict(event_id, seq - 1, prev, f"The record behind {where} has been deleted.")
-        if link.prev_hash != prev or link_hash(prev, link.kind, canonical(record)) != link.hash:
-            return Verdict(
-                event_id,
-                seq - 1,
-                prev,
-                f"{where.capitalize()} does not match: it was changed after it was written.",
-            )
+            return broken(f"The record behind {where} has been deleted.")
+        body = canonical(record)
+        if link.prev_hash == prev and key and link_hash(prev, link.kind, body, key) == link.hash:
+            sealed_seen = True
+        elif link.prev_hash == prev and link_hash(prev, link.kind, body) == link.hash:
+            if sealed_seen:
+                return broken(
+                    f"{where.capitalize()} was hashed without the audit key after links sealed with it: "
+                    "it was rewritten outside the app."
+                )
+            unsealed += 1
+        else:
+            hint = "" if sealed_seen else " (or this server's audit key is not the one that sealed it)"
+            return broken(f"{where.capitalize()} does not match: it was changed after it was written{hint}.")
         prev = link.hash
         linked.add((link.kind, link.record_id))
+        records.append((link.kind, body))
     for kind, model in KINDS.items():
         for record_id in db.session.scalars(
             select(model.id).where(model.event_id == event_id).order_by(model.id)
         ):
             if (kind, record_id) not in linked:
-                return Verdict(
-                    event_id,
-                    seq,
-                    prev,
-                    f"{kind.capitalize()} record {record_id} is not in the chain: it was added outside the app.",
+                seq += 1
+                return broken(
+                    f"{kind.capitalize()} record {record_id} is not in the chain: it was added outside the app."
                 )
-    return Verdict(event_id, seq, prev, None)
+    return Verdict(event_id, seq, prev, None, unsealed), records
+
+
+def verify(event_id: int) -> Verdict:
+    """Recompute an event's chain, then replay its records against the tables; name the first break."""
+    from voting.audit_state import compare_with_tables
+
+    verdict, records = _walk(event_id, audit_key())
+    notes: tuple[str, ...] = ()
+    if verdict.unsealed:
+        notes = (
+            f"{verdict.unsealed} of {verdict.links} links were written without the audit key (before this "
+            "version of the app): they show nothing changed by accident, but anyone with the database "
+            "file could have rewritten them.",
+        )
+    if verdict.broken:
+        return replace(verdict, notes=notes)
+    difference, more_notes = compare_with_tables(event_id, records)
+    return replace(verdict, difference=difference, notes=notes + more_notes)
 
 
 def verify_all() -> list[Verdict]:

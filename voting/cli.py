@@ -142,18 +142,69 @@ def audit() -> None:
 
 @audit.command("verify")
 @click.option("--event", "event_id", type=int, default=None, help="One event (default: all).")
+@click.option(
+    "--pack",
+    "pack_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Check a steering pack (JSON) offline against its own audit records instead.",
+)
+@click.option(
+    "--head",
+    "printed_head",
+    default=None,
+    help="A chain head printed in an earlier export: check it is still in the event's chain (needs --event).",
+)
 @with_appcontext
-def audit_verify(event_id: int | None) -> None:
-    """Recompute each event's hash chain; name the first broken record (exit status 1)."""
+def audit_verify(event_id: int | None, pack_path: Path | None, printed_head: str | None) -> None:
+    """Recompute each event's sealed chain and replay it against the tables; name the first break.
+
+    Exit status 1 when anything is broken or differs, 2 when the chain is intact but (partly)
+    written before the app kept an audit key, so it cannot prove nobody rewrote it.
+    """
     from voting import audit as chain
 
+    if pack_path is not None:
+        from voting.audit_pack import verify_pack
+
+        outcome = verify_pack(pack_path.read_bytes(), chain.audit_key())
+        for line in outcome.lines:
+            click.echo(line)
+        raise SystemExit(outcome.status)
     verdicts = [chain.verify(event_id)] if event_id is not None else chain.verify_all()
-    broken = False
+    status = 0
+    if printed_head is not None:
+        if event_id is None:
+            raise click.UsageError("Name the event whose export printed the head: --event ID --head HASH.")
+        seq = chain.position_of(event_id, printed_head)
+        if seq is None:
+            status = 1
+            click.echo(
+                f"Event {event_id}: FAILED: the head {printed_head} handed out earlier is not in the chain: "
+                "the records up to it were deleted or rewritten since."
+            )
+        else:
+            click.echo(
+                f"Event {event_id}: the head {printed_head} handed out earlier is link {seq} of the chain."
+            )
     for verdict in verdicts:
         if verdict.broken:
-            broken = True
+            status = 1
             click.echo(f"Event {verdict.event_id}: BROKEN after {verdict.links} good links. {verdict.broken}")
+        elif verdict.difference:
+            status = 1
+            click.echo(
+                f"Event {verdict.event_id}: TABLES DIFFER from the {verdict.links} chained records. "
+                f"{verdict.difference}"
+            )
+        elif verdict.unsealed:
+            status = status or 2
+            click.echo(f"Event {verdict.event_id}: NOT SEALED, {verdict.links} records, head {verdict.head}.")
         else:
-            click.echo(f"Event {verdict.event_id}: intact, {verdict.links} records, head {verdict.head}")
-    if broken:
-        raise SystemExit(1)
+            click.echo(
+                f"Event {verdict.event_id}: intact, {verdict.links} records sealed with the audit key; "
+                f"votes and frozen versions match them; head {verdict.head}"
+            )
+        for note in verdict.notes:
+            click.echo(f"  {note}")
+    raise SystemExit(status)

@@ -7,14 +7,14 @@ import secrets
 from pathlib import Path
 
 
-def _instance_secret(instance_path: str) -> str:
+def _instance_secret(instance_path: str, name: str = "secret_key") -> str:
     """A random secret kept in the instance folder, so a fresh install never runs on a known key."""
-    path = Path(instance_path) / "secret_key"
+    path = Path(instance_path) / name
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    # Create with owner-only permissions; the key signs every session cookie.
+    # Create with owner-only permissions; the keys sign session cookies and seal the audit chain.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
@@ -26,6 +26,9 @@ def from_environment(instance_path: str) -> dict[str, object]:
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'voting.sqlite3'}"
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
+        # Seals every link of the audit chain (HMAC-SHA256), kept outside the database so whoever
+        # holds the database file cannot re-hash a changed chain. Every process must share it.
+        "AUDIT_KEY": os.environ.get("AUDIT_KEY") or _instance_secret(instance_path, "audit_key"),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "PUBLIC_BASE_URL": (os.environ.get("PUBLIC_BASE_URL") or "").rstrip("/"),
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,

@@ -72,6 +72,7 @@ class Cluster:
             "SOCKETIO_MESSAGE_QUEUE": REDIS_URL,
             "SOCKETIO_CHANNEL": f"voting-test-{self.database}",
             "SECRET_KEY": "scale-out-secret-key",  # shared: a session cookie must work on every process
+            "AUDIT_KEY": "scale-out-audit-key",  # shared: every process seals links of the same chain
         }
         self.servers: list[LiveServer] = []
         _run(f'CREATE DATABASE "{self.database}"')

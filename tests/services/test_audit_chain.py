@@ -73,7 +73,7 @@ def test_deleted_and_smuggled_records_are_named(app: Any, make_event: Any, make_
 
 
 def test_exports_carry_the_chain_head(
-    app: Any, facilitator: Any, make_event: Any, make_delegate: Any
+    app: Any, facilitator: Any, client: Any, api_headers: Any, make_event: Any, make_delegate: Any
 ) -> None:
     event = prepared(app, make_event, make_delegate)
     with app.app_context():
@@ -82,3 +82,5 @@ def test_exports_carry_the_chain_head(
     assert f"Audit chain head,{current}" in csv_text
     pack = facilitator.get(f"/events/{event['id']}/steering-pack.json").get_json()
     assert pack["audit_head"] == current
+    matrix = client.get(f"/api/v1/events/{event['id']}/matrix.json", headers=api_headers).get_json()
+    assert matrix["audit_head"] == current and matrix["rows"][0]["cells"][0] == "4"

@@ -201,6 +201,7 @@ def test_json_is_the_gathered_pack(done: SimpleNamespace) -> None:
         "interests",
         "polls",
         "audit",
+        "audit_chain",
         "activity",
         "notes",
     ]

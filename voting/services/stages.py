@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from voting.domain.replay import freeze_detail
 from voting.extensions import db
 from voting.models import Contract, Event, StageVersion
 from voting.models.stage import ARRANGEMENTS, CONFIRMED, INDICATIVE
@@ -46,7 +47,9 @@ def freeze(event: Event, kind: str, payload: dict[str, Any]) -> StageVersion:
     version = StageVersion(event_id=event.id, kind=kind, number=number, payload=json.dumps(payload))
     db.session.add(version)
     db.session.flush()
-    record(event.id, "freeze", f"{kind} version {number}")
+    # The chained freeze line carries the version's fingerprints: `voting audit verify` and a
+    # steering pack's own check hold the stored and exported versions to them.
+    record(event.id, "freeze", freeze_detail(kind, number, payload))
     return version
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import Row, and_, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from voting.audit import GENESIS, canonical, link_hash
+from voting.audit import GENESIS, audit_key, canonical, link_hash
 from voting.domain.levels import parse_level
 from voting.extensions import db
 from voting.models import Contract, Delegate, Holding, Vote, VoteAudit
@@ -183,7 +183,8 @@ def _record(
     seq, prev = (standing.chain_seq, standing.chain_hash) if standing.chain_seq else (0, GENESIS)
     record = VoteAudit(id=audit_id, **values)  # transient, never added: canonical() reads its fields
     link = {"event_id": standing.event_id, "seq": seq + 1, "kind": "vote", "record_id": audit_id}
-    connection.execute(_LINK, link | {"prev_hash": prev, "hash": link_hash(prev, "vote", canonical(record))})
+    digest = link_hash(prev, "vote", canonical(record), audit_key())  # sealed: HMAC in Python, no round trip
+    connection.execute(_LINK, link | {"prev_hash": prev, "hash": digest})
     if standing.current_level is None:
         connection.execute(
             _NEW_VOTE,

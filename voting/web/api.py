@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, ses
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
+from voting.audit import head as audit_head
 from voting.extensions import db
 from voting.models import Delegate, Event
 from voting.services import ServiceError, auth, contracts, delegates, events, imports, is_id, voters, votes
@@ -154,6 +155,7 @@ def matrix(event: Event, fmt: str) -> Response:
     return jsonify(
         columns=[{"id": c.code, "name": c.name} for c in result.columns],
         rows=[{"code": r.code, "name": r.name, "cells": result.row_labels(r.code)} for r in result.rows],
+        audit_head=audit_head(event.id),  # read in the same snapshot as the matrix (a GET reads one)
     )
 
 

@@ -151,8 +151,12 @@ SCHEMAS: dict[str, Schema] = {
                     ("code", "name", "cells"),
                 ),
             },
+            "audit_head": {
+                "type": "string",
+                "description": "The event's audit chain head when the matrix was read (voting audit verify).",
+            },
         },
-        ("columns", "rows"),
+        ("columns", "rows", "audit_head"),
     ),
     "DelegateCreated": obj(
         {

@@ -7,8 +7,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from voting.audit import KINDS, canonical
 from voting.extensions import db
 from voting.models import ActionLog, Contract, Delegate, Organisation, VoteAudit
+from voting.models.chain import AuditLink
 from voting.timefmt import iso
 
 
@@ -67,3 +69,37 @@ def audit_log(event_id: int) -> list[dict[str, Any]]:
         )
     rows.sort(key=lambda row: row[:3])
     return [row[3] for row in rows]
+
+
+def chain_records(event_id: int) -> list[dict[str, Any]]:
+    """Every link with the record it seals, in order, for an offline check (`voting audit verify
+    --pack`). Vote records are labelled with the CCG and contract codes their ids stand for: the
+    labels are not sealed, but let the check recount the matrix from the sealed levels."""
+    links = list(
+        db.session.scalars(select(AuditLink).where(AuditLink.event_id == event_id).order_by(AuditLink.seq))
+    )
+    found: dict[tuple[str, int], dict[str, Any]] = {}
+    for kind, model in KINDS.items():
+        ids = [link.record_id for link in links if link.kind == kind]
+        for start in range(0, len(ids), 500):  # IN lists stay short
+            for record in db.session.scalars(select(model).where(model.id.in_(ids[start : start + 500]))):
+                found[(kind, record.id)] = canonical(record)
+    organisations = dict(
+        db.session.execute(
+            select(Delegate.id, Organisation.code)
+            .join(Organisation, Organisation.id == Delegate.organisation_id)
+            .where(Delegate.event_id == event_id)
+        ).all()
+    )
+    contracts = dict(
+        db.session.execute(select(Contract.id, Contract.code).where(Contract.event_id == event_id)).all()
+    )
+    entries = []
+    for link in links:
+        record = found.get((link.kind, link.record_id))
+        entry: dict[str, Any] = {"seq": link.seq, "kind": link.kind, "record": record, "hash": link.hash}
+        if link.kind == "vote" and record is not None:
+            entry["organisation"] = organisations.get(record["delegate"])
+            entry["contract"] = contracts.get(record["contract"])
+        entries.append(entry)
+    return entries

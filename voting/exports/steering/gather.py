@@ -10,7 +10,7 @@ from voting.audit import head as audit_head
 from voting.domain.levels import LEVELS
 from voting.exports.legend import NOTES
 from voting.exports.steering.activity import gather_activity
-from voting.exports.steering.audit import audit_log
+from voting.exports.steering.audit import audit_log, chain_records
 from voting.exports.steering.shape import arrangement_entry, matrix_changes, poll_entry
 from voting.exports.steering.text import (
     KIND_STAGES,
@@ -146,6 +146,8 @@ def gather_pack(event: Event, now: datetime | None = None) -> dict[str, Any]:
         "interests": interests.list_declarations(event.id),
         "polls": _polls(event),
         "audit": audit_log(event.id),
+        # The sealed records behind the audit log and the frozen matrices, for an offline check.
+        "audit_chain": chain_records(event.id),
         "activity": gather_activity(event.id),
         "notes": notes,
     }
