@@ -25,6 +25,7 @@ from voting.services.snapshots import delegate_ballot
 from voting.services.stages import STAGES, latest_version
 
 bp = Blueprint("delegate", __name__)
+LINK_WITHDRAWN = "This voting link is not valid any more. Ask the facilitator for a new one."
 
 
 def current_delegate() -> Delegate | None:
@@ -33,7 +34,8 @@ def current_delegate() -> Delegate | None:
     delegate_id = session.get("delegate")
     delegate = db.session.get(Delegate, delegate_id) if isinstance(delegate_id, int) else None
     if delegate is None or delegate.status == REVOKED or not joined_with_current_link(delegate):
-        session.pop("delegate", None)
+        if session.pop("delegate", None) is not None:
+            flash(LINK_WITHDRAWN, "error")  # shown on the join page it is sent to
         session.pop("delegate_token", None)
         return None
     return delegate
@@ -59,7 +61,7 @@ def personal_link(token: str) -> BaseResponse:
     """A personal link or QR: join as that delegate, then drop the token from the address bar."""
     delegate = delegates.find_by_token(token)
     if delegate is None or delegate.status == REVOKED:
-        abort(404, description="This voting link is not valid any more. Ask the facilitator for a new one.")
+        abort(404, description=LINK_WITHDRAWN)
     _join_as(delegate)
     return redirect(url_for(".vote"))
 
