@@ -45,7 +45,8 @@ def set_password(password: str) -> None:
 
 def session_hours() -> float:
     """How long a sign-in lasts, from FACILITATOR_SESSION_HOURS (the app's setting)."""
-    return float(current_app.config.get("FACILITATOR_SESSION_HOURS") or 12)
+    hours = current_app.config.get("FACILITATOR_SESSION_HOURS")
+    return 12.0 if hours is None else float(hours)
 
 
 def session_cutoff() -> datetime:
