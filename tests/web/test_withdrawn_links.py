@@ -32,7 +32,13 @@ from voting.services import delegates
 
 Call = Callable[..., tuple[int, Any]]
 NOT_VALID = "Your voting link is not valid. Please scan your QR code again."
-WITHDRAWN = "This voting link has been withdrawn. Please ask the facilitator for help."
+WITHDRAWN = (  # what a removed delegate's call is told, per action
+    "This voting link has been withdrawn. Please ask the facilitator for help.",  # vote
+    "You can't answer polls until the facilitator admits you.",
+    "Only admitted delegates can declare an interest.",
+    "Only admitted delegates can confirm their CCG's positions.",
+    "Only admitted delegates can vote on their CCG's arrangements.",
+)
 LINK_GONE = "This voting link is not valid any more. Ask the facilitator for a new one."
 # Stage 2 votes of the CCGs (00R's cast by whoever holds its link now): contract 2 disagrees.
 VOTES = [("00Q", "1", 2), ("00R", "1", 2), ("00R", "2", 2), ("00S", "2", 3), ("00Q", "3", 4), ("00R", "3", 4)]
@@ -104,8 +110,9 @@ def refused(how: str, way: str, answer: tuple[int, Any]) -> None:
         assert LINK_GONE in shown
     elif how == "reissue":
         assert answer == (401, {"error": NOT_VALID})
-    else:
-        assert answer == (403, {"error": WITHDRAWN})
+    else:  # each action says in its own words that a delegate who is not admitted cannot do it
+        status, body = answer
+        assert status == 403 and body["error"] in WITHDRAWN, body
 
 
 def stored(app: Flask, ann_id: int) -> dict[str, int]:

@@ -114,6 +114,8 @@ def resync(*_data: Any) -> None:
     limiter = current_app.extensions.setdefault("resync_throttle", Throttle(limit=5, window=10))
     if not limiter.allow(f"sid:{request.sid}"):  # type: ignore[attr-defined]
         return  # a flood of resyncs gets no more snapshots; the last one sent still stands
+    if "delegate" not in session:
+        return  # a screen: screens reconnect rather than resync
     delegate = _session_delegate()
     if delegate is None:
         db.session.rollback()

@@ -12,7 +12,6 @@ from wtforms import ValidationError
 
 from voting.extensions import db
 from voting.models import Delegate, Event
-from voting.models.delegate import REVOKED
 from voting.services import ServiceError, auth, contracts, delegates, events, imports, is_id, voters, votes
 from voting.services.screens import console_state
 from voting.services.snapshots import event_matrix
@@ -21,7 +20,6 @@ from voting.web.facilitator import matrix_download
 from voting.web.throttle import Throttle
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-WITHDRAWN = "This voting link has been withdrawn. Please ask the facilitator for help."
 
 
 def bearer() -> str:
@@ -191,17 +189,14 @@ def voting_voter() -> voters.Voter | None:
 def voting_delegate() -> Delegate | None:
     """The same delegate, loaded in this request's transaction, if the link it came with is still
     theirs; for routes that need more than who it is (a vote checks in its own transaction).
-    A removed delegate gets the vote's 403 sentence at once (the request ends here); whether a
-    waiting one may act is for the action to say."""
+    Whether they may act (admitted, not removed) each action says in the same transaction, with its
+    own 403 sentence."""
     voter = voting_voter()
     if voter is None:
         return None
     delegate = db.session.get(Delegate, voter.id)
     if delegate is None or delegate.token_hash != voter.token_hash:
         return None
-    if delegate.status == REVOKED:  # the same answer a vote gets (services.votes)
-        response, response.status_code = refuse(WITHDRAWN, 403)
-        abort(response)
     return delegate
 
 
