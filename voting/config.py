@@ -38,6 +38,9 @@ def from_environment(instance_path: str) -> dict[str, object]:
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE") or None,
         "ORGANISER_LOGO_URL": os.environ.get("ORGANISER_LOGO_URL") or None,
         "ORGANISER_LOGO_ALT": os.environ.get("ORGANISER_LOGO_ALT") or None,
+        # The app's own rule (no framework sets one): a console sign-in ends this many hours after it
+        # began, whatever happens; signing out or a password change ends it sooner.
+        "FACILITATOR_SESSION_HOURS": float(os.environ.get("FACILITATOR_SESSION_HOURS") or 12),
         # Behind a TLS-terminating proxy (nginx): how many proxies' X-Forwarded-* headers to trust.
         "TRUST_PROXY": int(os.environ.get("TRUST_PROXY") or 0),
         # Cookies are Secure only when phones really reach the app over HTTPS: a plain-HTTP venue
@@ -59,6 +62,10 @@ class Config:
     # least this many delegates of at least this many CCGs answered (docs/security.md).
     ANONYMOUS_POLL_MIN_ANSWERS = 3
     ANONYMOUS_POLL_MIN_CCGS = 2
+    # The app's setting: how often each server process checks the credentials its live connections
+    # opened with (sign-in, API token, delegate link) and drops those withdrawn elsewhere - by
+    # another process or the `voting` command, which has no connections of its own to drop.
+    LIVE_CHECK_SECONDS = 1.0
     TESTING = False
 
 
@@ -68,3 +75,4 @@ class TestingConfig(Config):
     TESTING = True
     SOCKETIO_ASYNC_MODE = "threading"
     PUSH_INTERVAL = 0.02
+    LIVE_CHECK_SECONDS = 0.2

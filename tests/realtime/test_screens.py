@@ -136,11 +136,11 @@ def test_signed_in_console_session_needs_no_token(app: Flask, new_event: Factory
     event_id = new_event()
     with app.app_context():
         auth.set_password("a facilitator password")
-        generation = auth.password_generation()
+        signed_in = auth.start_session()
     browser = app.test_client()
     with browser.session_transaction() as session:
         session["facilitator"] = True
-        session["facilitator_generation"] = generation  # as signing in records it
+        session["facilitator_session"] = signed_in  # as signing in records it
     socket = socketio.test_client(
         app, flask_test_client=browser, auth={"audience": "console", "event": event_id}
     )

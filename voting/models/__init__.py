@@ -2,7 +2,7 @@
 
 from voting.models.activity import ActivityFlow
 from voting.models.arrangement import Arrangement, ArrangementBallot, ArrangementMember
-from voting.models.auth import ApiToken, FacilitatorAccount
+from voting.models.auth import ApiToken, FacilitatorAccount, FacilitatorSession
 from voting.models.chain import AuditLink
 from voting.models.delegate import Delegate
 from voting.models.event import Contract, Event, Holding, Neighbour, Organisation
@@ -25,6 +25,7 @@ __all__ = [
     "Delegate",
     "Event",
     "FacilitatorAccount",
+    "FacilitatorSession",
     "Holding",
     "Neighbour",
     "Organisation",

@@ -24,3 +24,12 @@ class ApiToken(db.Model):
     event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class FacilitatorSession(db.Model):
+    """One sign-in to the console. The browser's cookie carries a random id; only its hash is kept,
+    so signing out, a password change or expiry ends the sign-in for every copy of the cookie."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -7,18 +7,20 @@ import logging
 from typing import Any
 
 from flask import current_app, request, session
-from flask_socketio import ConnectionRefusedError, emit, join_room
+from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
 from voting.extensions import db, socketio
 from voting.models import Delegate, Event
 from voting.models.delegate import ACTIVE, PENDING
 from voting.realtime import rooms
 from voting.realtime.publish import publisher
+from voting.realtime.watch import API, DELEGATE, SESSION, Held
 from voting.services import is_id
-from voting.services.auth import api_token_valid
+from voting.services.auth import find_api_token
 from voting.services.polls import answered_polls, own_answers
 from voting.services.screens import screen_states
 from voting.services.snapshots import delegate_ballot
+from voting.services.tokens import hash_token
 from voting.services.votes import own_votes
 from voting.web.common import facilitator_signed_in
 from voting.web.throttle import Throttle
@@ -26,11 +28,15 @@ from voting.web.throttle import Throttle
 log = logging.getLogger(__name__)
 
 
-def _is_facilitator(auth: dict[str, Any], event_id: int) -> bool:
+def _screen_credential(auth: dict[str, Any], event_id: int) -> Held | None:
+    """The facilitator's sign-in (checked against its record) or an API token valid for this event."""
     if facilitator_signed_in():
-        return True
+        return Held(SESSION, hash_token(session["facilitator_session"]))
     token = auth.get("token")
-    return isinstance(token, str) and api_token_valid(token, event_id)
+    found = find_api_token(token) if isinstance(token, str) else None
+    if found is None or found.event_id not in (None, event_id):
+        return None
+    return Held(API, found.id)
 
 
 def _screen_snapshot(event: Event, audience: str) -> dict[str, Any]:
@@ -53,12 +59,15 @@ def _delegate_snapshot(delegate: Delegate) -> dict[str, Any]:
 
 
 def _session_delegate() -> Delegate | None:
+    """The session's delegate, if not removed and the link it joined with is still theirs."""
     delegate_id = session.get("delegate")
     if not isinstance(delegate_id, int):
         return None
     delegate = db.session.get(Delegate, delegate_id)
     if delegate is None or delegate.status not in (ACTIVE, PENDING):
         return None
+    if session.get("delegate_token") != delegate.token_hash:
+        return None  # the facilitator reissued the links since this phone joined
     return delegate
 
 
@@ -68,15 +77,18 @@ def connect(auth: Any = None) -> None:
     audience = auth.get("audience")
     if audience in ("projector", "console"):
         event = db.session.get(Event, auth["event"]) if is_id(auth.get("event")) else None
-        if event is None or not _is_facilitator(auth, event.id):
+        held = None if event is None else _screen_credential(auth, event.id)
+        if event is None or held is None:
             raise ConnectionRefusedError("Sign in as the facilitator to see this screen.")
         snapshot, event_id = _screen_snapshot(event, audience), event.id
         db.session.rollback()  # end the read before any network I/O (and touch no object after it:
         join_room(rooms.screen(event_id, audience))  # an expired attribute would begin another)
         join_room(rooms.FACILITATORS)
-        signed_in = session.get("facilitator_session")
-        if isinstance(signed_in, str):
-            join_room(rooms.facilitator_session(signed_in))
+        if held.kind == SESSION:
+            join_room(rooms.facilitator_session(session["facilitator_session"]))
+        else:
+            join_room(rooms.api_token(int(held.key)))
+        publisher.hold(request.sid, held)  # type: ignore[attr-defined]
         emit("state", snapshot)
         return
     if audience == "delegate":
@@ -85,11 +97,12 @@ def connect(auth: Any = None) -> None:
             raise ConnectionRefusedError("This voting link is no longer valid.")
         snapshot = _delegate_snapshot(delegate)
         delegate_id, event_id, org_id = delegate.id, delegate.event_id, delegate.organisation_id
-        active = delegate.status == ACTIVE
+        held = Held(DELEGATE, delegate.id, delegate.token_hash, delegate.status)
         db.session.rollback()
         join_room(rooms.delegate(event_id, delegate_id))
-        if active:
+        if held.status == ACTIVE:
             join_room(rooms.organisation(event_id, org_id))
+        publisher.hold(request.sid, held)  # type: ignore[attr-defined]
         emit("ballot", snapshot)
         return
     raise ConnectionRefusedError("Unknown screen.")
@@ -101,11 +114,21 @@ def resync(*_data: Any) -> None:
     limiter = current_app.extensions.setdefault("resync_throttle", Throttle(limit=5, window=10))
     if not limiter.allow(f"sid:{request.sid}"):  # type: ignore[attr-defined]
         return  # a flood of resyncs gets no more snapshots; the last one sent still stands
+    if "delegate" not in session:
+        return  # a screen: screens reconnect rather than resync
     delegate = _session_delegate()
-    if delegate is not None:
-        snapshot = _delegate_snapshot(delegate)
+    if delegate is None:
         db.session.rollback()
-        emit("ballot", snapshot)
+        disconnect()  # removed, or its link reissued: it reconnects, is refused, and says so
+        return
+    snapshot = _delegate_snapshot(delegate)
+    db.session.rollback()
+    emit("ballot", snapshot)
+
+
+def closed(*_reason: Any) -> None:
+    """A connection ended: its credential need not be checked any more."""
+    publisher.release(request.sid)  # type: ignore[attr-defined]
 
 
 def register() -> None:
@@ -116,3 +139,4 @@ def register() -> None:
     """
     socketio.on_event("connect", connect)
     socketio.on_event("resync", resync)
+    socketio.on_event("disconnect", closed)

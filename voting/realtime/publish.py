@@ -21,6 +21,7 @@ from voting.db_setup import begin_read, snapshot_version
 from voting.extensions import db, socketio
 from voting.models import Event, Organisation
 from voting.realtime import rooms
+from voting.realtime.watch import Watch, lapsed
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,9 @@ class Publisher:
         self._seq = 0
         self._task: Any = None
         self._stopped = False
+        self.watch = Watch()
+        # Credentials are checked every LIVE_CHECK_SECONDS: that many pushes' ticks, at least one.
+        self.check_ticks = max(1, round(float(app.config["LIVE_CHECK_SECONDS"]) / self.interval))
 
     def next_seq(self) -> int:
         """The number screens order pushes by; call it inside the read the push is built from.
@@ -80,6 +84,8 @@ class Publisher:
             ticks += 1
             if ticks % TIMER_TICKS == 0:
                 self._close_due()
+            if ticks % self.check_ticks == 0:
+                self._drop_lapsed()
             with self._lock:
                 dirty, self._dirty = self._dirty, {}
             for event_id, kinds in dirty.items():
@@ -96,6 +102,26 @@ class Publisher:
                 close_due()
         except Exception:
             log.exception("closing votes whose countdown ran out failed")
+
+    def _drop_lapsed(self) -> None:
+        """Drop this process's connections whose sign-in, API token or delegate link was withdrawn
+        anywhere (another process, the `voting` command) since they connected (realtime.watch)."""
+        held = self.watch.held()
+        if not held:
+            return
+        try:
+            with self.app.app_context():
+                begin_read()
+                gone = lapsed(held)
+                db.session.remove()
+        except Exception:
+            log.exception("checking live connections' credentials failed")
+            return
+        for sid in gone:
+            self.watch.release(sid)
+            socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
+        if gone:
+            log.info("dropped %s connections whose credentials were withdrawn", len(gone))
 
     def flush(self, event_id: int, kinds: set[str]) -> None:
         """Build the snapshots (then end the transaction), and only then push them."""
@@ -158,6 +184,15 @@ class _PublisherProxy:
 
     def next_seq(self) -> int:
         return self._current.next_seq()
+
+    def hold(self, sid: str, held: Any) -> None:
+        """A connection opened with this credential (realtime.watch); starts the checks if need be."""
+        self._current.watch.hold(sid, held)
+        self._current.ensure_running()
+
+    def release(self, sid: str) -> None:
+        """A connection closed."""
+        self._current.watch.release(sid)
 
     def votes_changed(self, event_id: int) -> None:
         """A vote or resolution changed tallies: screens need a fresh state."""

@@ -24,3 +24,8 @@ FACILITATORS = "facilitators"  # every facilitator screen, closed when the passw
 def facilitator_session(signed_in: str) -> str:
     """The screens opened under one facilitator sign-in, closed when it signs out."""
     return f"facilitator-session:{signed_in}"
+
+
+def api_token(token_id: int) -> str:
+    """The screens opened with one facilitator API token, closed when it is revoked."""
+    return f"api-token:{token_id}"

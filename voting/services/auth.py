@@ -1,14 +1,16 @@
-"""Facilitator password and API tokens."""
+"""Facilitator password, sign-ins (server-side, ended by sign-out, a password change or expiry) and API tokens."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from voting.extensions import db
-from voting.models import ApiToken, Event, FacilitatorAccount
+from voting.models import ApiToken, Event, FacilitatorAccount, FacilitatorSession
 from voting.models.base import utcnow
 from voting.services import ServiceError
 from voting.services.tokens import hash_token, new_token
@@ -19,7 +21,7 @@ MIN_PASSWORD_LENGTH = 10
 
 
 def set_password(password: str) -> None:
-    """Set (or replace) the facilitator password, hashed with scrypt."""
+    """Set (or replace) the facilitator password, hashed with scrypt; every sign-in ends with it."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ServiceError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
     account = db.session.get(FacilitatorAccount, 1)
@@ -29,18 +31,63 @@ def set_password(password: str) -> None:
     else:
         account.password_hash = hashed
         account.changed_at = utcnow()
+    # In the same transaction: no cookie from before the change can sign in after it, on any process.
+    db.session.execute(delete(FacilitatorSession))
     db.session.commit()
     log.info("facilitator password changed")
     from voting.realtime import rooms
     from voting.realtime.publish import drop_connections
 
-    drop_connections(rooms.FACILITATORS)  # signed-in screens must sign in again
+    # This process's screens close now; other processes' (and a CLI's, which serves none) close on
+    # their next credential check (realtime.watch), which finds their sign-in gone.
+    drop_connections(rooms.FACILITATORS)
 
 
-def password_generation() -> str:
-    """Changes whenever the password does: sessions signed in before a change stop working."""
-    account = db.session.get(FacilitatorAccount, 1)
-    return account.changed_at.isoformat() if account else ""
+def session_hours() -> float:
+    """How long a sign-in lasts, from FACILITATOR_SESSION_HOURS (the app's setting)."""
+    hours = current_app.config.get("FACILITATOR_SESSION_HOURS")
+    return 12.0 if hours is None else float(hours)
+
+
+def session_cutoff() -> datetime:
+    """Sign-ins that began before this have expired."""
+    return utcnow() - timedelta(hours=session_hours())
+
+
+def start_session() -> str:
+    """Record a new sign-in; returns its random id for the cookie (only its hash is stored)."""
+    session_id = new_token()
+    db.session.execute(delete(FacilitatorSession).where(FacilitatorSession.created_at < session_cutoff()))
+    db.session.add(FacilitatorSession(id_hash=hash_token(session_id)))
+    db.session.commit()
+    log.info("facilitator signed in")
+    return session_id
+
+
+def session_valid(session_id: object) -> bool:
+    """True while this sign-in has not been ended (sign-out, password change) nor expired."""
+    if not isinstance(session_id, str) or not session_id:
+        return False
+    found = db.session.scalar(
+        select(FacilitatorSession.id).where(
+            FacilitatorSession.id_hash == hash_token(session_id),
+            FacilitatorSession.created_at >= session_cutoff(),
+        )
+    )
+    return found is not None
+
+
+def end_session(session_id: object) -> None:
+    """Sign out: the record goes, so a copy of the cookie stops working; this sign-in's screens close."""
+    if not isinstance(session_id, str) or not session_id:
+        return
+    db.session.execute(delete(FacilitatorSession).where(FacilitatorSession.id_hash == hash_token(session_id)))
+    db.session.commit()
+    log.info("facilitator signed out")
+    from voting.realtime import rooms
+    from voting.realtime.publish import drop_connections
+
+    drop_connections(rooms.facilitator_session(session_id))  # other processes: realtime.watch
 
 
 def password_is_set() -> bool:
@@ -90,7 +137,7 @@ def list_api_tokens() -> list[ApiToken]:
 
 
 def revoke_api_token(token_id: int) -> None:
-    """Revoke a token by its number (from `voting api-token --list`)."""
+    """Revoke a token by its number (from `voting api-token --list`); screens opened with it close."""
     found = db.session.get(ApiToken, token_id)
     if found is None:
         raise ServiceError(f"There is no API token {token_id}.", 404)
@@ -98,3 +145,7 @@ def revoke_api_token(token_id: int) -> None:
         found.revoked_at = utcnow()
         db.session.commit()
         log.info("facilitator API token %s revoked", token_id)
+    from voting.realtime import rooms
+    from voting.realtime.publish import drop_connections
+
+    drop_connections(rooms.api_token(token_id))  # other processes: realtime.watch

@@ -75,7 +75,9 @@ def request_admission(event: Event, organisation_code: str, name: str) -> tuple[
 def reissue_links(event: Event, only: set[int] | None = None) -> list[tuple[Delegate, str]]:
     """New personal links for the event's admitted delegates (or just `only`), in one transaction.
 
-    Old links stop working; phones that already joined stay joined (they hold a session, not the link).
+    Old links stop working everywhere at once, and so do the phones that joined with them: each
+    delegate action compares the link a phone came with to the current one. Their open connections
+    are dropped (here now, on other processes at their next credential check, realtime.watch).
     """
     issued = []
     for delegate in list_delegates(event.id):
@@ -86,6 +88,8 @@ def reissue_links(event: Event, only: set[int] | None = None) -> list[tuple[Dele
         issued.append((delegate, token))
     record(event.id, "reissue_links", ",".join(str(delegate.id) for delegate, _token in issued))
     db.session.commit()
+    for delegate, _token in issued:
+        publisher.delegate_changed(event.id, delegate.id)
     return issued
 
 

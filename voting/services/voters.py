@@ -1,11 +1,12 @@
 """Who is voting: a delegate's fixed identity by token or id, remembered per app (process).
 
-Only what never changes for a delegate is remembered - their id, and the token hash that named
-them. Everything that decides whether the vote counts (their status, whether the token is still
-theirs after the facilitator reissued links, their event and CCG) is read again inside every vote's
-own write transaction (`services.votes`), so a revoked delegate is refused at once, by every
-process, and nothing here ever needs invalidating. What it saves is a query before the vote's
-request body is read, outside the write transaction.
+Only what never changes is remembered: that a delegate id exists, and which delegate a token hash
+once named (a hash is never given to anyone else). It never answers whether a link is still valid:
+the Voter carries the hash it came with, and every action compares it with the delegate's current
+one, and reads their status, in the action's own transaction - a vote in `services.votes`, every
+other action in `web.api.voting_delegate` / `web.delegate.current_delegate` - so a reissued or
+revoked link is refused at once by every process, and nothing here ever needs invalidating. What it
+saves is a query before the vote's request body is read, outside the write transaction.
 """
 
 from __future__ import annotations

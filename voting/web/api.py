@@ -167,24 +167,39 @@ def vote_allowed(delegate_id: int) -> bool:
 
 
 def voting_voter() -> voters.Voter | None:
-    """The delegate's own token, or the phone page's session cookie with its CSRF header."""
+    """The delegate's own token, or the phone page's session cookie with its CSRF header.
+
+    Either way the Voter carries the hash of the link it came with, which the action itself compares
+    with the delegate's current one (a vote inside its own transaction; the others in
+    voting_delegate), so a reissued link stops working at once on every process.
+    """
     token = bearer()
     if token:
         return voters.by_token(token)
     delegate_id = session.get("delegate")
-    if not isinstance(delegate_id, int):
+    joined_with = session.get("delegate_token")
+    if not isinstance(delegate_id, int) or not isinstance(joined_with, str):
         return None
     try:
         validate_csrf(request.headers.get("X-CSRFToken", ""))
     except ValidationError:
         return None
-    return voters.by_id(delegate_id)
+    voter = voters.by_id(delegate_id)
+    return None if voter is None else voters.Voter(voter.id, joined_with)
 
 
 def voting_delegate() -> Delegate | None:
-    """The same delegate, loaded, for routes that need more than who it is (votes need only that)."""
+    """The same delegate, loaded in this request's transaction, if the link it came with is still
+    theirs; for routes that need more than who it is (a vote checks in its own transaction).
+    Whether they may act (admitted, not removed) each action says in the same transaction, with its
+    own 403 sentence."""
     voter = voting_voter()
-    return None if voter is None else db.session.get(Delegate, voter.id)
+    if voter is None:
+        return None
+    delegate = db.session.get(Delegate, voter.id)
+    if delegate is None or delegate.token_hash != voter.token_hash:
+        return None
+    return delegate
 
 
 @bp.post("/vote")

@@ -32,10 +32,11 @@ def facilitator_required(view: F) -> F:
 
 
 def facilitator_signed_in() -> bool:
-    """Signed in to the console, and since the last password change."""
-    from voting.services.auth import password_generation
+    """Signed in to the console: this cookie's sign-in is still on record (not signed out, not ended
+    by a password change, not expired), checked against the database on every request."""
+    from voting.services.auth import session_valid
 
-    return bool(session.get("facilitator")) and session.get("facilitator_generation") == password_generation()
+    return bool(session.get("facilitator")) and session_valid(session.get("facilitator_session"))
 
 
 def event_or_404(event_id: int) -> Event:

@@ -25,24 +25,34 @@ from voting.services.snapshots import delegate_ballot
 from voting.services.stages import STAGES, latest_version
 
 bp = Blueprint("delegate", __name__)
+LINK_WITHDRAWN = "This voting link is not valid any more. Ask the facilitator for a new one."
 
 
 def current_delegate() -> Delegate | None:
-    """The delegate this browser joined as, if they are still allowed in."""
+    """The delegate this browser joined as, if they are still allowed in: not removed, and the link
+    they joined with is still theirs (reissuing links ends the sessions opened with the old ones)."""
     delegate_id = session.get("delegate")
     delegate = db.session.get(Delegate, delegate_id) if isinstance(delegate_id, int) else None
-    if delegate is None or delegate.status == REVOKED:
-        session.pop("delegate", None)
+    if delegate is None or delegate.status == REVOKED or not joined_with_current_link(delegate):
+        if session.pop("delegate", None) is not None:
+            flash(LINK_WITHDRAWN, "error")  # shown on the join page it is sent to
+        session.pop("delegate_token", None)
         return None
     return delegate
 
 
+def joined_with_current_link(delegate: Delegate) -> bool:
+    """True when this session joined with the delegate's current link (its hash is in the session)."""
+    return session.get("delegate_token") == delegate.token_hash
+
+
 def _join_as(delegate: Delegate) -> None:
-    facilitator = session.get("facilitator")
-    session.clear()  # new identity, new session
-    if facilitator:
-        session["facilitator"] = True
+    kept = {key: session[key] for key in ("facilitator", "facilitator_session") if key in session}
+    session.clear()  # new identity, new session (a signed-in facilitator stays signed in)
+    session.update(kept)
     session["delegate"] = delegate.id
+    # Which link this session joined with: every delegate action compares it with the current one.
+    session["delegate_token"] = delegate.token_hash
     session.permanent = True
 
 
@@ -51,7 +61,7 @@ def personal_link(token: str) -> BaseResponse:
     """A personal link or QR: join as that delegate, then drop the token from the address bar."""
     delegate = delegates.find_by_token(token)
     if delegate is None or delegate.status == REVOKED:
-        abort(404, description="This voting link is not valid any more. Ask the facilitator for a new one.")
+        abort(404, description=LINK_WITHDRAWN)
     _join_as(delegate)
     return redirect(url_for(".vote"))
 

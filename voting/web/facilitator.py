@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 
 from flask import (
     Blueprint,
@@ -29,8 +28,6 @@ from voting.importers import (
 )
 from voting.models import Event
 from voting.models.base import utcnow
-from voting.realtime import rooms
-from voting.realtime.publish import drop_connections
 from voting.services import ServiceError, auth, contracts, delegates, events, imports
 from voting.services.screens import console_state
 from voting.services.snapshots import event_matrix
@@ -76,9 +73,9 @@ def login() -> str | BaseResponse:
             _sign_in_failures().reset(client)
             session.clear()  # a fresh session: nothing from before sign-in carries over
             session["facilitator"] = True
-            # Names this sign-in's live connections, so signing out can close them.
-            session["facilitator_session"] = secrets.token_urlsafe(16)
-            session["facilitator_generation"] = auth.password_generation()
+            # The sign-in's record (services.auth): checked on every request and every screen's
+            # connection, so signing out or a password change ends it for every copy of the cookie.
+            session["facilitator_session"] = auth.start_session()
             target = request.args.get("next", "")
             return redirect(
                 target if target.startswith("/") and not target.startswith("//") else url_for(".home")
@@ -98,8 +95,7 @@ def logout() -> BaseResponse:
     """Sign out of the console, and close this sign-in's live screens."""
     signed_in = session.get("facilitator_session")
     session.clear()
-    if isinstance(signed_in, str):
-        drop_connections(rooms.facilitator_session(signed_in))
+    auth.end_session(signed_in)
     return redirect(url_for(".login"))
 
 
