@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.helpers import csrf_token
-from voting.extensions import socketio
+from voting.extensions import db, socketio
 from voting.logs import JsonFormatter, redact
 from voting.services import auth
 
@@ -60,6 +62,42 @@ def test_health_and_readiness(client: FlaskClient) -> None:
     assert ready.status_code == 200 and ready.get_json()["database"] == "ok"
     assert len(ready.headers["X-Request-ID"]) == 32
     assert client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"] == "abc-123"
+
+
+@pytest.mark.parametrize("redis_up", [False, True])
+def test_readiness_names_a_message_queue_that_does_not_answer(tmp_path: Path, redis_up: bool) -> None:
+    """With SOCKETIO_MESSAGE_QUEUE set, a process whose Redis is down cannot reach the other
+    processes' phones: it is not ready, and /readyz says which part is down."""
+    from tests.e2e.conftest import free_port
+    from voting import create_app
+    from voting.config import TestingConfig
+
+    port = 6379 if redis_up else free_port()  # nothing listens on a port just released
+    config = {key: getattr(TestingConfig, key) for key in dir(TestingConfig) if key.isupper()}
+    config.update(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'ready.sqlite3'}",
+        SECRET_KEY="x",
+        INSTANCE_PATH=str(tmp_path / "instance"),
+        SOCKETIO_MESSAGE_QUEUE=f"redis://127.0.0.1:{port}/0",
+        SOCKETIO_CHANNEL=f"readyz-test-{port}",
+    )
+    app = create_app(config)
+    try:
+        ready = app.test_client().get("/readyz")
+        if redis_up:
+            assert ready.status_code == 200
+            assert ready.get_json() == {"status": "ok", "database": "ok", "message_queue": "ok"}
+        else:
+            assert ready.status_code == 503
+            assert ready.get_json() == {
+                "status": "unavailable",
+                "database": "ok",
+                "message_queue": "not answering",
+            }
+    finally:
+        app.extensions["voting_publisher"].stop()
+        with app.app_context():
+            db.engine.dispose()
 
 
 def test_log_lines_are_json_and_never_carry_a_token() -> None:
