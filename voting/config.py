@@ -52,6 +52,12 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # an event day is long; the token is tied to the session anyway
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     PUSH_INTERVAL = 0.1  # seconds between coalesced pushes to screens (<= 10 a second)
+    # The app's own limits on joining by event code. A hall shares one address, so they count per
+    # browser (a cookie) and per event, never per address: a walk-in may retry a few times, and a
+    # script that drops its cookie still cannot fill the waiting list beyond the per-event count.
+    JOIN_LIMIT_PER_BROWSER = 5
+    JOIN_LIMIT_PER_EVENT = 300
+    JOIN_LIMIT_WINDOW = 600  # seconds
     TESTING = False
 
 
