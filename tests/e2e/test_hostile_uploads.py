@@ -82,9 +82,9 @@ def upload_while_probing(server: LiveServer, made: SampleEvent, phone: requests.
 def test_phones_are_answered_within_100ms_while_hostile_workbooks_are_refused(
     tmp_path: Path, mode: str
 ) -> None:
-    """Every answer within 100 ms, in one of up to three runs.
+    """Every answer within 100 ms, in one of up to five runs.
 
-    Why three: on a shared two-core machine another process can take both cores for 100+ ms at any
+    Why several: on a shared two-core machine another process can take both cores for 100+ ms at any
     moment, idle or not (seen here: 350 ms with no upload at all). Parsing on the event loop fails
     every run by seconds (1.3 s for the wide header, 15 s for the shared strings), so a run free of
     such outside noise is the measurement that counts. Each run's max and p99 are printed.
@@ -101,7 +101,7 @@ def test_phones_are_answered_within_100ms_while_hostile_workbooks_are_refused(
         assert phone.get(made.delegates[0]["join_url"], timeout=5).status_code == 200
         before = made.api.get(f"{made.base}/events/{made.id}", timeout=5).json()
         runs = []
-        for _run in range(3):
+        for _run in range(5):
             ordered = upload_while_probing(server, made, phone)
             worst, p99 = ordered[-1], ordered[int(len(ordered) * 0.99) - 1]
             runs.append(f"{len(ordered)} answers, max {worst * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms")
