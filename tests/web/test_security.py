@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from pathlib import Path
@@ -82,8 +83,12 @@ def test_readiness_names_a_message_queue_that_does_not_answer(tmp_path: Path, re
         SOCKETIO_CHANNEL=f"readyz-test-{port}",
     )
     app = create_app(config)
+    lines = io.StringIO()
+    handler = logging.StreamHandler(lines)
+    handler.setFormatter(JsonFormatter())
+    logging.getLogger("voting.web.health").addHandler(handler)
     try:
-        ready = app.test_client().get("/readyz")
+        ready = app.test_client().get("/readyz", headers={"X-Request-ID": "probe-42"})
         if redis_up:
             assert ready.status_code == 200
             assert ready.get_json() == {"status": "ok", "database": "ok", "message_queue": "ok"}
@@ -94,10 +99,34 @@ def test_readiness_names_a_message_queue_that_does_not_answer(tmp_path: Path, re
                 "database": "ok",
                 "message_queue": "not answering",
             }
+            # The request id the proxy sent is on the log line that explains the 503.
+            logged = [json.loads(line) for line in lines.getvalue().splitlines()]
+            assert [(e["message"], e["request_id"]) for e in logged] == [
+                ("readiness check: the message queue (Redis) did not answer", "probe-42")
+            ]
     finally:
+        logging.getLogger("voting.web.health").removeHandler(handler)
         app.extensions["voting_publisher"].stop()
         with app.app_context():
             db.engine.dispose()
+
+
+def test_readiness_is_503_when_the_database_does_not_answer(app: Any, tmp_path: Path) -> None:
+    """The app fixture's database file lives in tmp_path; take its folder away under the app."""
+    import shutil
+
+    moved = tmp_path.with_name(tmp_path.name + "-gone")
+    with app.app_context():
+        db.engine.dispose()
+    shutil.move(tmp_path, moved)
+    try:
+        ready = app.test_client().get("/readyz")
+        assert ready.status_code == 503
+        assert ready.get_json() == {"status": "unavailable", "database": "not answering"}
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        shutil.move(moved, tmp_path)
 
 
 def test_log_lines_are_json_and_never_carry_a_token() -> None:
