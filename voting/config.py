@@ -55,7 +55,7 @@ class Config:
     # The app's own limits on joining by event code. A hall shares one address, so they count per
     # browser (a cookie) and per event, never per address: a walk-in may retry a few times, and a
     # script that drops its cookie still cannot fill the waiting list beyond the per-event count.
-    JOIN_LIMIT_PER_BROWSER = 5
+    JOIN_LIMIT_PER_BROWSER = 10
     JOIN_LIMIT_PER_EVENT = 300
     JOIN_LIMIT_WINDOW = 600  # seconds
     TESTING = False
