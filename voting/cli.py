@@ -121,7 +121,7 @@ def backup_command(path: Path) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @with_appcontext
 def restore_command(path: Path, yes: bool) -> None:
-    """Replace the database with the backup at PATH. Stop the server first."""
+    """Replace the database with the backup at PATH (refused while a server is using it)."""
     from voting.backup import restore
     from voting.extensions import db
 

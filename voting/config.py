@@ -66,6 +66,12 @@ class Config:
     # opened with (sign-in, API token, delegate link) and drops those withdrawn elsewhere - by
     # another process or the `voting` command, which has no connections of its own to drop.
     LIVE_CHECK_SECONDS = 1.0
+    # The app's own limits on joining by event code. A hall shares one address, so they count per
+    # browser (a cookie) and per event, never per address: a walk-in may retry a few times, and a
+    # script that drops its cookie still cannot fill the waiting list beyond the per-event count.
+    JOIN_LIMIT_PER_BROWSER = 10
+    JOIN_LIMIT_PER_EVENT = 300
+    JOIN_LIMIT_WINDOW = 600  # seconds
     TESTING = False
 
 

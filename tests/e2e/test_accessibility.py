@@ -129,6 +129,12 @@ def test_every_page_and_state_meets_wcag_2_2_aa(browser: Browser, live_server: L
     expect(newcomer.locator("h2")).to_have_text("Waiting to be let in")
     axe.check(newcomer, "waiting to be admitted")
     screenshot(newcomer, "phone-waiting")
+    # A second walk-in (the same phone asking again), so the console offers to turn away both.
+    newcomer.goto(f"{url}/e/{join_code}")
+    newcomer.get_by_label("Your CCG").select_option("A")
+    newcomer.get_by_label("Your name").fill("Yan again")
+    newcomer.get_by_role("button", name="Ask to join").click()
+    expect(newcomer.locator("h2")).to_have_text("Waiting to be let in")
 
     # Stage 1: the projector, and a poll on a phone and on the projector.
     projector = open_projector(browser, traffic, url, event)
@@ -166,6 +172,7 @@ def test_every_page_and_state_meets_wcag_2_2_aa(browser: Browser, live_server: L
     expect(projector.locator("#current-title")).to_contain_text("contract 1")
     axe.check(projector, "projector, stage 2, voting")
     console.goto(f"{url}/events/{event}")
+    expect(console.get_by_role("button", name="Turn away all 2 waiting")).to_be_visible()
     axe.check(console, "console, stage 2, voting")
     phone.context.set_offline(True)
     phone.click("label[for=level-1-3]")

@@ -121,6 +121,24 @@ def test_revoking_a_delegate_disconnects_their_phone(
     assert not connect("delegate", browser=browser).is_connected()
 
 
+def test_a_waiting_phones_snapshot_holds_nothing_the_waiting_page_hides(
+    app: Flask, connect: Factory, new_event: Factory, delegate: Factory, vote: Factory
+) -> None:
+    """The waiting page shows the delegate's name, CCG and "Waiting to be let in"; the socket sent
+    the whole ballot: contracts, values, activity, polls and the CCG's votes."""
+    event_id = new_event()
+    vote(delegate(event_id, "00R")["token"], "3", 4, "vote-admitted-01")  # Beta has a vote on record
+    with app.app_context():
+        _waiting, token = delegates.request_admission(db.session.get(Event, event_id), "00R", "Walk In")
+    browser = app.test_client()
+    assert browser.get(f"/j/{token}").status_code == 302
+    page = browser.get("/vote").get_data(as_text=True)
+    assert "Waiting to be let in" in page and "contract-3" not in page
+    ballot = first_ballot(connect("delegate", browser=browser))
+    assert set(ballot) == {"seq", "status"}
+    assert ballot["status"] == "pending" and isinstance(ballot["seq"], int)
+
+
 def test_waiting_phone_is_told_when_admitted(app: Flask, connect: Factory, new_event: Factory) -> None:
     event_id = new_event()
     with app.app_context():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -206,3 +207,26 @@ def test_json_is_the_gathered_pack(done: SimpleNamespace) -> None:
         "notes",
     ]
     assert data["interests"][0]["interest"] == EVIL  # JSON keeps text as typed; only sheets escape it
+
+
+def test_csv_numbers_are_exact_decimals_and_money_is_to_the_penny(done: SimpleNamespace) -> None:
+    """72,212,000 was written "7.2212e+07" (Python's "g" format keeps six significant digits)."""
+    from voting.exports.steering.csv_zip import table_csv
+    from voting.exports.steering.table import Table
+
+    table = Table(
+        "Costs",
+        "Costs",
+        ["CCG", "Contract value (GBP)", "Share of shared costs (%)"],
+        [["00Q", 72_212_000.0, 33.33], ["00R", 0.1, 1e-05], ["00S", 0.1 + 0.2, 12_345_678.9]],
+    )
+    written = list(csv.reader(io.StringIO(table_csv(table, "banner").decode("utf-8-sig"))))
+    assert written[3:] == [
+        ["00Q", "72212000.00", "33.33"],
+        ["00R", "0.10", "0.00001"],
+        ["00S", "0.30", "12345678.9"],
+    ]
+    archive = zipfile.ZipFile(io.BytesIO(pack_zip(done.pack)))
+    for name in archive.namelist():
+        text = archive.read(name).decode("utf-8-sig")
+        assert not re.search(r"\d[eE][+-]\d", text), name

@@ -62,3 +62,11 @@ def test_postgres_backups_point_to_pg_dump(tmp_path: Path) -> None:
         assert "pg_dump" in str(error)
     else:
         raise AssertionError("PostgreSQL must not be treated as a file")
+
+
+def test_a_backup_is_readable_by_its_owner_only(app: Any, runner: Any, tmp_path: Path) -> None:
+    """A backup holds every name and vote: mode 0600 from creation, whatever the umask."""
+    target = tmp_path / "private.sqlite3"
+    done = runner.invoke(main, ["backup", str(target)])
+    assert done.exit_code == 0, done.output
+    assert target.stat().st_mode & 0o777 == 0o600

@@ -180,3 +180,41 @@ def test_resolving_a_split_from_the_console(
     )
     matrix = facilitator.get(f"/events/{event['id']}/matrix.csv").get_data().decode("utf-8-sig")
     assert "Beta CCG,3,," in matrix
+
+
+def test_the_console_turns_away_everyone_waiting_after_confirming_how_many(
+    app: Any, facilitator: FlaskClient
+) -> None:
+    from voting.extensions import db
+    from voting.models import ActionLog, Delegate, Event
+    from voting.services import delegates
+
+    event_id = new_event(facilitator)
+    upload(facilitator, event_id, "organisations", ORGANISATIONS_CSV)
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        for name in ("Walk In 1", "Walk In 2", "Walk In 3"):
+            delegates.request_admission(event, "00R", name)
+        admitted, _token = delegates.create_delegate(event, "00Q", "Ann")
+    page = facilitator.get(f"/events/{event_id}").get_data(as_text=True)
+    assert "Yes, turn away all 3 people waiting." in page
+    ids = re.findall(r'<input type="hidden" name="delegate" value="(\d+)">', page)
+    assert len(ids) == 3
+    path, where = f"/events/{event_id}/delegates/turn-away-waiting", f"/events/{event_id}"
+    with app.app_context():  # someone asks to join after the console drew its list
+        late, _token = delegates.request_admission(db.session.get(Event, event_id), "00S", "Late")
+    unconfirmed = post(facilitator, path, where, {"delegate": ids}, follow_redirects=True)
+    assert "Tick the box to confirm how many people to turn away." in unconfirmed.get_data(as_text=True)
+    done = post(facilitator, path, where, {"delegate": ids, "confirm": "3"}, follow_redirects=True)
+    assert "Turned away 3 people who were waiting." in done.get_data(as_text=True)
+    with app.app_context():
+        status = dict(db.session.execute(db.select(Delegate.name, Delegate.status)).all())
+        logged = db.session.scalars(db.select(ActionLog).where(ActionLog.action == "turn_away_waiting")).all()
+    assert status == {
+        "Walk In 1": "revoked",
+        "Walk In 2": "revoked",
+        "Walk In 3": "revoked",
+        "Late": "pending",  # not on the list the facilitator confirmed
+        "Ann": "active",
+    }
+    assert [entry.detail for entry in logged] == [f"3 waiting: {','.join(sorted(ids, key=int))}"]

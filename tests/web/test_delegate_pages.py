@@ -82,6 +82,34 @@ def test_joining_needs_a_name(app: Any, make_event: Any) -> None:
     assert "Type your name" in refused.get_data(as_text=True)
 
 
+def ask_to_join(phone: FlaskClient, code: str, name: str) -> Any:
+    path = f"/e/{code}"
+    return phone.post(path, data={"organisation": "00R", "name": name, "csrf_token": csrf_token(phone, path)})
+
+
+def test_joining_by_code_is_limited_per_browser_and_per_event(app: Any, make_event: Any) -> None:
+    """Limits are the app's settings (Config.JOIN_LIMIT_*): per browser and per event, never per
+    address, because a whole hall shares one."""
+    event = make_event()
+    code = event["join_code"]
+    app.config.update(JOIN_LIMIT_PER_BROWSER=3, JOIN_LIMIT_PER_EVENT=5)
+    phone = app.test_client()
+    for number in range(3):
+        assert ask_to_join(phone, code, f"Walk-in {number}").status_code == 302  # each join counts
+    refused = ask_to_join(phone, code, "One too many")
+    assert refused.status_code == 429
+    assert "Too many requests to join have come in. Try again in 10 minutes" in refused.get_data(as_text=True)
+    # Another phone in the same hall (same address) is not held back by the first one ...
+    other = app.test_client()
+    assert ask_to_join(other, code, "Next door").status_code == 302
+    assert ask_to_join(app.test_client(), code, "Fifth").status_code == 302
+    # ... but a script that drops its cookie each time meets the per-event limit.
+    assert ask_to_join(app.test_client(), code, "Sixth").status_code == 429
+    with app.app_context():
+        names = set(db.session.scalars(db.select(Delegate.name).where(Delegate.event_id == event["id"])))
+    assert "One too many" not in names and "Sixth" not in names and "Fifth" in names
+
+
 def test_closed_and_unopened_contracts_refuse_with_a_sentence(
     app: Any, make_event: Any, make_delegate: Any
 ) -> None:

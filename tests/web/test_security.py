@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.helpers import csrf_token
-from voting.extensions import socketio
+from voting.extensions import db, socketio
 from voting.logs import JsonFormatter, redact
 from voting.services import auth
 
@@ -60,6 +63,70 @@ def test_health_and_readiness(client: FlaskClient) -> None:
     assert ready.status_code == 200 and ready.get_json()["database"] == "ok"
     assert len(ready.headers["X-Request-ID"]) == 32
     assert client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"] == "abc-123"
+
+
+@pytest.mark.parametrize("redis_up", [False, True])
+def test_readiness_names_a_message_queue_that_does_not_answer(tmp_path: Path, redis_up: bool) -> None:
+    """With SOCKETIO_MESSAGE_QUEUE set, a process whose Redis is down cannot reach the other
+    processes' phones: it is not ready, and /readyz says which part is down."""
+    from tests.e2e.conftest import free_port
+    from voting import create_app
+    from voting.config import TestingConfig
+
+    port = 6379 if redis_up else free_port()  # nothing listens on a port just released
+    config = {key: getattr(TestingConfig, key) for key in dir(TestingConfig) if key.isupper()}
+    config.update(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'ready.sqlite3'}",
+        SECRET_KEY="x",
+        INSTANCE_PATH=str(tmp_path / "instance"),
+        SOCKETIO_MESSAGE_QUEUE=f"redis://127.0.0.1:{port}/0",
+        SOCKETIO_CHANNEL=f"readyz-test-{port}",
+    )
+    app = create_app(config)
+    lines = io.StringIO()
+    handler = logging.StreamHandler(lines)
+    handler.setFormatter(JsonFormatter())
+    logging.getLogger("voting.web.health").addHandler(handler)
+    try:
+        ready = app.test_client().get("/readyz", headers={"X-Request-ID": "probe-42"})
+        if redis_up:
+            assert ready.status_code == 200
+            assert ready.get_json() == {"status": "ok", "database": "ok", "message_queue": "ok"}
+        else:
+            assert ready.status_code == 503
+            assert ready.get_json() == {
+                "status": "unavailable",
+                "database": "ok",
+                "message_queue": "not answering",
+            }
+            # The request id the proxy sent is on the log line that explains the 503.
+            logged = [json.loads(line) for line in lines.getvalue().splitlines()]
+            assert [(e["message"], e["request_id"]) for e in logged] == [
+                ("readiness check: the message queue (Redis) did not answer", "probe-42")
+            ]
+    finally:
+        logging.getLogger("voting.web.health").removeHandler(handler)
+        app.extensions["voting_publisher"].stop()
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_readiness_is_503_when_the_database_does_not_answer(app: Any, tmp_path: Path) -> None:
+    """The app fixture's database file lives in tmp_path; take its folder away under the app."""
+    import shutil
+
+    moved = tmp_path.with_name(tmp_path.name + "-gone")
+    with app.app_context():
+        db.engine.dispose()
+    shutil.move(tmp_path, moved)
+    try:
+        ready = app.test_client().get("/readyz")
+        assert ready.status_code == 503
+        assert ready.get_json() == {"status": "unavailable", "database": "not answering"}
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        shutil.move(moved, tmp_path)
 
 
 def test_log_lines_are_json_and_never_carry_a_token() -> None:

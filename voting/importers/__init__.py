@@ -3,10 +3,11 @@
 A bad file is rejected whole: callers must write nothing unless `result.ok`.
 """
 
+from voting.importers.bounds import MAX_ROWS
 from voting.importers.contracts import HoldingRow, contract_order, read_contracts
 from voting.importers.organisations import OrganisationRow, read_organisations
 from voting.importers.problems import ImportResult, Problem
-from voting.importers.table import MAX_BYTES, MAX_ROWS, is_xlsx
+from voting.importers.table import MAX_BYTES, is_xlsx
 from voting.importers.templates import (
     contracts_template_csv,
     contracts_template_xlsx,

@@ -6,16 +6,17 @@ import csv
 import io
 import re
 import warnings
+import zipfile
 from collections.abc import Sequence
 from datetime import datetime, time
 from decimal import Decimal
 
 from openpyxl import load_workbook
 
+from voting.importers.bounds import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, TooLarge, check_xlsx, too_large
 from voting.importers.problems import Problem
 
 MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 50_000
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 DELIMITERS = (",", ";", "\t")  # "," wins a tie
@@ -48,6 +49,8 @@ def read_table(
         raw = _xlsx_rows(data) if is_xlsx(data) else _csv_rows(data)
     except _Unreadable as exc:
         return [], [exc.problem]
+    except TooLarge as exc:
+        return [], [Problem(0, None, str(exc))]
     if not raw:
         return [], [Problem(1, None, f"The file is empty. Line 1 must be the header: {expected}")]
     positions, problems = _match_header(raw[0][1], required, optional)
@@ -111,8 +114,14 @@ def _csv_rows(data: bytes) -> list[RawRow]:
     rows: list[RawRow] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     line = 0
+    total = 0
     try:
         for line, cells in enumerate(reader, start=1):
+            total += len(cells)
+            if len(cells) > MAX_COLUMNS:
+                raise too_large("columns", len(cells), MAX_COLUMNS)
+            if total > MAX_CELLS:
+                raise too_large("cells", total, MAX_CELLS)
             rows.append((line, [cell.strip() for cell in cells]))
             if line > MAX_ROWS + 1:
                 break
@@ -126,6 +135,11 @@ def _csv_rows(data: bytes) -> list[RawRow]:
 def _xlsx_rows(data: bytes) -> list[RawRow]:
     rows: list[RawRow] = []
     try:
+        check_xlsx(io.BytesIO(data))  # before openpyxl reads a byte of it
+    except zipfile.BadZipFile:
+        message = "The file looks like an Excel workbook but could not be opened. Save it again as .xlsx."
+        raise _Unreadable(Problem(0, None, message)) from None
+    try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # e.g. "Data Validation extension is not supported"
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -137,15 +151,24 @@ def _xlsx_rows(data: bytes) -> list[RawRow]:
                 header = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
                 if header is None:
                     return rows
-                rows.append((1, [cell_text(value) for value in header]))
-                width = max(len(header), 1)
+                names = [cell_text(value) for value in header]
+                while names and not names[-1]:
+                    names.pop()  # formatted but empty cells past the last heading
+                if len(names) > MAX_COLUMNS:
+                    raise too_large("columns", len(names), MAX_COLUMNS)
+                rows.append((1, names))
+                width = max(len(names), 1)
                 data_rows = sheet.iter_rows(min_row=2, max_col=width, values_only=True)
                 for line, values in enumerate(data_rows, start=2):
+                    if line * width > MAX_CELLS:
+                        raise too_large("cells", line * width, MAX_CELLS)
                     rows.append((line, [cell_text(value) for value in values]))
                     if line > MAX_ROWS + 1:
                         break
             finally:
                 workbook.close()
+    except TooLarge:
+        raise
     except Exception:  # openpyxl raises many types for damaged or non-Excel zips
         message = "The file looks like an Excel workbook but could not be opened. Save it again as .xlsx."
         raise _Unreadable(Problem(0, None, message)) from None

@@ -47,6 +47,10 @@ def _screen_snapshot(event: Event, audience: str) -> dict[str, Any]:
 
 
 def _delegate_snapshot(delegate: Delegate) -> dict[str, Any]:
+    if delegate.status != ACTIVE:
+        # Waiting to be let in: the page shows only "Waiting to be let in", so the socket sends only
+        # what that page needs (its status), not the CCG's contracts, values, polls or votes.
+        return {"seq": publisher.next_seq(), "status": delegate.status}
     event = db.session.get(Event, delegate.event_id)
     assert event is not None
     ballot = delegate_ballot(event, delegate.organisation)

@@ -14,16 +14,17 @@ from voting.domain.activity import (
     classify_provider,
     providers_for_ccg,
 )
-from voting.extensions import db
+from voting.extensions import db, socketio
 from voting.importers import Problem
 from voting.importers.activity import read_activity
+from voting.importers.offload import parse_off_loop
 from voting.models import ActivityFlow, Event
 from voting.services.log import record
 
 
 def import_activity(event: Event, data: bytes) -> tuple[int, list[Problem]]:
     """Replace the event's activity with the file's in one transaction; returns (rows, problems)."""
-    result = read_activity(data)
+    result = parse_off_loop(socketio.async_mode, read_activity, data)
     if not result.ok:
         return 0, list(result.problems)
     db.session.execute(delete(ActivityFlow).where(ActivityFlow.event_id == event.id))

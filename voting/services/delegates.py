@@ -156,6 +156,31 @@ def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def turn_away_waiting(event: Event, delegate_ids: set[int]) -> int:
+    """Turn away, in one transaction, those of `delegate_ids` still waiting; returns how many.
+
+    Only the ids the facilitator saw (and confirmed by number) are turned away: someone who asked
+    to join after the console drew its list is not caught by a click meant for the others.
+    """
+    waiting = list(
+        db.session.scalars(
+            select(Delegate).where(
+                Delegate.event_id == event.id, Delegate.status == PENDING, Delegate.id.in_(delegate_ids)
+            )
+        )
+    )
+    if not waiting:
+        raise ServiceError("Nobody on that list is still waiting to be admitted.")
+    for delegate in waiting:
+        delegate.status = REVOKED
+    ids = sorted(delegate.id for delegate in waiting)
+    record(event.id, "turn_away_waiting", f"{len(ids)} waiting: " + ",".join(map(str, ids)))
+    db.session.commit()
+    for delegate_id in ids:
+        publisher.delegate_changed(event.id, delegate_id)
+    return len(ids)
+
+
 def find_by_token(token: str) -> Delegate | None:
     """The delegate holding this token, whatever their status."""
     if not token:

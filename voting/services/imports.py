@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from sqlalchemy import delete, select
 
-from voting.extensions import db
+from voting.extensions import db, socketio
 from voting.importers import Problem, contract_order, read_contracts, read_organisations
+from voting.importers.offload import parse_off_loop
 from voting.models import Contract, Delegate, Event, Holding, Neighbour, Organisation, Vote
 from voting.realtime.publish import publisher
 from voting.services.log import record
@@ -19,7 +20,7 @@ def _pence(value: Decimal) -> int:
 
 def import_organisations(event: Event, data: bytes) -> tuple[int, list[Problem]]:
     """Replace the event's organisations with the file's; returns (count, problems)."""
-    result = read_organisations(data)
+    result = parse_off_loop(socketio.async_mode, read_organisations, data)
     if not result.ok:
         return 0, list(result.problems)
     existing = {
@@ -65,7 +66,7 @@ def import_contracts(event: Event, data: bytes) -> tuple[int, list[Problem]]:
         org.code: org
         for org in db.session.scalars(select(Organisation).where(Organisation.event_id == event.id))
     }
-    result = read_contracts(data, set(orgs))
+    result = parse_off_loop(socketio.async_mode, read_contracts, data, set(orgs))
     if not result.ok:
         return 0, list(result.problems)
     existing = {c.code: c for c in db.session.scalars(select(Contract).where(Contract.event_id == event.id))}

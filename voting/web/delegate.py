@@ -10,7 +10,7 @@ import secrets
 from collections import defaultdict
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -23,6 +23,7 @@ from voting.services import ServiceError, delegates, events, polls, votes
 from voting.services.contracts import organisations_of
 from voting.services.snapshots import delegate_ballot
 from voting.services.stages import STAGES, latest_version
+from voting.web.throttle import Throttle
 
 bp = Blueprint("delegate", __name__)
 LINK_WITHDRAWN = "This voting link is not valid any more. Ask the facilitator for a new one."
@@ -84,24 +85,46 @@ def join(code: str) -> str | BaseResponse:
     event = events.find_by_join_code(code)
     if event is None:
         abort(404, description="There is no event with that code. Check the code on the projector.")
-    error = None
+    error, status = None, 200
     if request.method == "POST":
-        try:
-            delegate, _token = delegates.request_admission(
-                event, request.form.get("organisation", ""), request.form.get("name", "")
-            )
-        except ServiceError as problem:
-            error = problem.message
-        else:
-            _join_as(delegate)
-            return redirect(url_for(".vote"))
+        browser = session.setdefault("joiner", secrets.token_urlsafe(12))
+        error, status = _join_limited(browser, event.id), 429
+        if error is None:
+            try:
+                delegate, _token = delegates.request_admission(
+                    event, request.form.get("organisation", ""), request.form.get("name", "")
+                )
+            except ServiceError as problem:
+                error, status = problem.message, 422
+            else:
+                _join_as(delegate)
+                session["joiner"] = browser  # the same browser keeps its count after joining
+                return redirect(url_for(".vote"))
     return render_template(
         "delegate/join.html",
         event=event,
         organisations=organisations_of(event),
         error=error,
         form=request.form,
-    ), 422 if error else 200
+    ), status
+
+
+def _join_limited(browser: str, event_id: int) -> str | None:
+    """Count one request to join; the sentence to show when this browser or event is over the limit."""
+    config, extensions = current_app.config, current_app.extensions
+    window = config["JOIN_LIMIT_WINDOW"]
+    per_browser = extensions.setdefault("join_browser", Throttle(config["JOIN_LIMIT_PER_BROWSER"], window))
+    per_event = extensions.setdefault("join_event", Throttle(config["JOIN_LIMIT_PER_EVENT"], window))
+    wait = max(per_browser.retry_after(f"browser:{browser}"), per_event.retry_after(f"event:{event_id}"))
+    if wait:
+        minutes = -(-wait // 60)
+        return (
+            f"Too many requests to join have come in. Try again in {minutes} minute"
+            f"{'' if minutes == 1 else 's'}, or ask the facilitator for your personal link."
+        )
+    per_browser.hit(f"browser:{browser}")
+    per_event.hit(f"event:{event_id}")
+    return None
 
 
 @bp.get("/vote")

@@ -204,6 +204,23 @@ def delegate_action(event_id: int, delegate_id: int, action: str) -> BaseRespons
     return redirect(url_for(".console", event_id=event.id, _anchor="delegates"))
 
 
+@bp.post("/events/<int:event_id>/delegates/turn-away-waiting")
+@facilitator_required
+def turn_away_waiting(event_id: int) -> BaseResponse:
+    """Turn away everyone on the waiting list the console showed, once the number is confirmed."""
+    event = event_or_404(event_id)
+    chosen = {int(x) for x in request.form.getlist("delegate") if x.isdigit()}
+    if request.form.get("confirm") != str(len(chosen)):
+        flash("Tick the box to confirm how many people to turn away.", "error")
+        return redirect(url_for(".console", event_id=event.id, _anchor="delegates"))
+    try:
+        count = delegates.turn_away_waiting(event, chosen)
+        flash(f"Turned away {count} {'person' if count == 1 else 'people'} who were waiting.", "success")
+    except ServiceError as error:
+        flash(error.message, "error")
+    return redirect(url_for(".console", event_id=event.id, _anchor="delegates"))
+
+
 @bp.post("/events/<int:event_id>/qr-sheet")
 @facilitator_required
 def qr_sheet(event_id: int) -> str:

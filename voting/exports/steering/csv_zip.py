@@ -8,6 +8,7 @@ import re
 import zipfile
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from voting.exports.csv_matrix import legend_rows, matrix_rows
@@ -16,12 +17,21 @@ from voting.exports.steering.table import Table
 from voting.exports.steering.tables import all_tables
 from voting.exports.steering.text import banner
 
+PENCE = Decimal("0.01")
 
-def _text(value: Any) -> str:
+
+def _text(value: Any, money: bool = False) -> str:
+    """A cell as text; numbers as exact decimals (never 7.2212e+07), money to the penny."""
     if value is None:
         return ""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        # repr() is the shortest text that reads back as the same float: the decimal it was made from.
+        exact = value if isinstance(value, Decimal) else Decimal(repr(value))
+        if money:
+            exact = exact.quantize(PENCE, rounding=ROUND_HALF_UP)
+        elif exact == exact.to_integral_value():
+            exact = exact.to_integral_value()
+        return format(exact, "f")
     return escape_cell(str(value))
 
 
@@ -37,7 +47,8 @@ def table_csv(table: Table, line: str) -> bytes:
         writer.writerows(legend_rows())
     elif table.headers:
         writer.writerow([escape_cell(header) for header in table.headers])
-        writer.writerows([_text(value) for value in row] for row in table.rows)
+        money = [header.endswith("(GBP)") for header in table.headers]
+        writer.writerows([_text(value, money[i]) for i, value in enumerate(row)] for row in table.rows)
     return buffer.getvalue().encode("utf-8-sig")
 
 
