@@ -1,8 +1,15 @@
-"""Shared fixtures: an app on a temporary SQLite file, clients, tokens and event factories."""
+"""Shared fixtures: an app on a temporary database, clients, tokens and event factories.
+
+The app runs on a temporary SQLite file, or, with VOTING_TEST_DATABASE=postgresql, on a fresh
+PostgreSQL database of its own (127.0.0.1:5432, dropped after the test): scripts/test runs the
+in-process suites both ways, so every write path is tried on both databases. Tests about SQLite
+itself are marked `sqlite_only` and left out of the PostgreSQL run.
+"""
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -31,12 +38,46 @@ CONTRACTS_CSV = (
 )
 
 
+POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432"
+
+
+def on_postgresql() -> bool:
+    """True when this run puts the in-process tests on PostgreSQL (VOTING_TEST_DATABASE)."""
+    return os.environ.get("VOTING_TEST_DATABASE", "sqlite").lower() == "postgresql"
+
+
+def _admin(statement: str) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="test")
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+    finally:
+        connection.close()
+
+
 @pytest.fixture
-def app(tmp_path: Any) -> Iterator[Flask]:
+def database_url(tmp_path: Any) -> Iterator[str]:
+    """A fresh, empty database for one test: a SQLite file, or a PostgreSQL database of its own."""
+    if not on_postgresql():
+        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    _admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{POSTGRES}/{name}"
+    finally:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def app(tmp_path: Any, database_url: str) -> Iterator[Flask]:
     """A fresh app and database per test, in threading mode like the in-process tests must be."""
     config = {key: getattr(TestingConfig, key) for key in dir(TestingConfig) if key.isupper()}
     config.update(
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        SQLALCHEMY_DATABASE_URI=database_url,
         SECRET_KEY="test-secret-key-not-for-production",
         PUBLIC_BASE_URL="http://voting.test",
         INSTANCE_PATH=str(tmp_path / "instance"),

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event as sa_event
@@ -82,6 +83,7 @@ def write_lock_held(app: Flask) -> Iterator[None]:
         other.close()
 
 
+@pytest.mark.sqlite_only
 def test_screens_are_built_and_sent_without_waiting_for_the_write_lock(
     app: Flask,
     client: FlaskClient,

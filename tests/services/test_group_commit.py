@@ -97,6 +97,7 @@ def test_one_failed_vote_leaves_the_others_in_its_batch(app: Flask, scratch: Cal
     assert scratch() == ["a", "c"]
 
 
+@pytest.mark.sqlite_only
 def test_when_the_commit_fails_no_vote_in_the_batch_is_acknowledged(
     app: Flask, scratch: Callable[[], list[str]]
 ) -> None:

@@ -73,6 +73,7 @@ def test_the_timer_closes_a_vote_at_its_countdown(world: SimpleNamespace) -> Non
     assert facilitation.close_due() == []
 
 
+@pytest.mark.sqlite_only
 def test_the_timer_finding_nothing_due_never_waits_for_the_write_lock(world: SimpleNamespace) -> None:
     """Three times a second: it must not queue behind another process's write (a `voting` command)."""
     db.session.rollback()

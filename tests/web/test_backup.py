@@ -6,6 +6,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from voting import create_app
 from voting.cli import main
 from voting.extensions import db
@@ -20,6 +22,7 @@ def matrix_rows(app: Any, event_id: int) -> list[list[str]]:
         return [matrix.row_labels(row.code) for row in matrix.rows]
 
 
+@pytest.mark.sqlite_only
 def test_backup_then_restore_into_a_fresh_instance(
     app: Any, runner: Any, make_event: Any, make_delegate: Any, tmp_path: Path
 ) -> None:
@@ -64,6 +67,7 @@ def test_postgres_backups_point_to_pg_dump(tmp_path: Path) -> None:
         raise AssertionError("PostgreSQL must not be treated as a file")
 
 
+@pytest.mark.sqlite_only
 def test_a_backup_is_readable_by_its_owner_only(app: Any, runner: Any, tmp_path: Path) -> None:
     """A backup holds every name and vote: mode 0600 from creation, whatever the umask."""
     target = tmp_path / "private.sqlite3"
