@@ -34,9 +34,14 @@ CONTRACTS_CSV = (
 @pytest.fixture
 def app(tmp_path: Any) -> Iterator[Flask]:
     """A fresh app and database per test, in threading mode like the in-process tests must be."""
+    yield from app_with_database(tmp_path, f"sqlite:///{tmp_path / 'test.sqlite3'}")
+
+
+def app_with_database(tmp_path: Any, database_url: str) -> Iterator[Flask]:
+    """The test app on `database_url` (an empty database); shut down after the test."""
     config = {key: getattr(TestingConfig, key) for key in dir(TestingConfig) if key.isupper()}
     config.update(
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        SQLALCHEMY_DATABASE_URI=database_url,
         SECRET_KEY="test-secret-key-not-for-production",
         PUBLIC_BASE_URL="http://voting.test",
         INSTANCE_PATH=str(tmp_path / "instance"),

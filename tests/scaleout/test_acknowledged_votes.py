@@ -20,24 +20,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 import requests
 
-from tests.scaleout.conftest import Cluster, Event, admin, run_all
 from tests.e2e.conftest import LiveServer
+from tests.scaleout.conftest import Cluster, Event, admin, admin_run, run_all
 
 ORGS = ("00Q", "00R", "00S")  # all three hold contract 3
 PHONES = 200
 VOTES_PER_PHONE = 3
 BURST = 4.0  # seconds of failures injected
+TIMEOUT = "5ms"  # statement_timeout and lock_timeout while the burst lasts
 GIVE_UP = 60.0  # a phone stops resending after this long (it would keep its vote in the outbox)
 # The vote path's own statements (services/votes.py), not a screen's reads.
 VOTE_QUERIES = (
-    "(query LIKE 'SELECT delegate.status AS delegate_status%' OR query LIKE 'INSERT INTO vote_audit%'"
+    "state = 'active' AND (query LIKE 'SELECT delegate.status AS delegate_status%' OR query LIKE 'INSERT INTO vote_audit%'"
     " OR query LIKE 'INSERT INTO audit_link%' OR query LIKE 'INSERT INTO vote %'"
     " OR query LIKE 'UPDATE vote %' OR query LIKE 'SELECT contract.code, vote_audit.new_level%')"
 )
-APP_BACKENDS = "datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
 
 
 @dataclass
@@ -75,10 +74,15 @@ class Phone:
                 break
 
 
-def _inject(until: float, statement: str) -> int:
-    """Run `statement` (one row per backend hit, true when it acted) again and again until `until`."""
+def _backends(cluster: Cluster) -> str:
+    """The servers' connections to the test's database, as seen from the admin database."""
+    return f"SELECT {{}}(pid) FROM pg_stat_activity WHERE datname = '{cluster.database}'"
+
+
+def _repeat(until: float, statement: str) -> int:
+    """Run `statement` (one row per backend it aimed at, true when it acted) again and again until `until`."""
     hits = 0
-    connection = admin(_INJECT_DB[0])
+    connection = admin()  # from outside: the database's settings under test do not apply to it
     try:
         with connection.cursor() as cursor:
             while time.monotonic() < until:
@@ -87,9 +91,6 @@ def _inject(until: float, statement: str) -> int:
     finally:
         connection.close()
     return hits
-
-
-_INJECT_DB: list[str] = [""]
 
 
 def _burst(cluster: Cluster, inject: Callable[[float], int]) -> tuple[list[Phone], int]:
@@ -106,10 +107,11 @@ def _burst(cluster: Cluster, inject: Callable[[float], int]) -> tuple[list[Phone
     ]
     hits: list[int] = []
     until = time.monotonic() + BURST + 2  # the barrier below takes a moment to release every thread
-    injector = threading.Thread(target=lambda: hits.append(inject(until)))
+    injector = threading.Thread(target=lambda: hits.append(inject(until)), daemon=True)
     injector.start()
     run_all([phone.run for phone in phones])
     injector.join()
+    assert hits, "the injecting thread failed (its traceback is above)"
     assert "intact" in a.cli("audit", "verify", "--event", str(event.id))
     return phones, hits[0]
 
@@ -136,19 +138,51 @@ def _judge(cluster: Cluster, phones: list[Phone], hits: int) -> None:
         assert isinstance(body, dict) and body["error"].endswith("."), (status, body)
     # Once the failures stopped, every vote got through; the stored vote is each phone's last one.
     assert len(acknowledged) == PHONES * VOTES_PER_PHONE
-    current = dict(cluster.sql("SELECT d.token_hash, v.level FROM vote v JOIN delegate d ON d.id = v.delegate_id"))
+    current = dict(
+        cluster.sql("SELECT d.token_hash, v.level FROM vote v JOIN delegate d ON d.id = v.delegate_id")
+    )
     assert len(current) == PHONES
     assert sorted(current.values()) == sorted(phone.votes[-1][1] for phone in phones)
 
 
-@pytest.fixture
-def burst_db(cluster: Cluster) -> Cluster:
-    _INJECT_DB[0] = cluster.database
-    return cluster
-
-
-def test_cancelled_vote_queries_lose_no_acknowledged_vote(burst_db: Cluster) -> None:
+def test_cancelled_vote_queries_lose_no_acknowledged_vote(cluster: Cluster) -> None:
     """pg_cancel_backend on the vote's own statements, on both processes, during a burst."""
-    cancel = f"SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE {APP_BACKENDS} AND state = 'active' AND {VOTE_QUERIES}"
-    phones, hits = _burst(burst_db, lambda until: _inject(until, cancel))
-    _judge(burst_db, phones, hits)
+    cancel = _backends(cluster).format("pg_cancel_backend") + f" AND {VOTE_QUERIES}"
+    phones, hits = _burst(cluster, lambda until: _repeat(until, cancel))
+    _judge(cluster, phones, hits)
+
+
+def test_dropped_connections_lose_no_acknowledged_vote(cluster: Cluster) -> None:
+    """pg_terminate_backend on connections running the vote's statements: the connection is gone
+    mid-batch, and the server reconnects for the next one."""
+    drop = _backends(cluster).format("pg_terminate_backend") + f" AND {VOTE_QUERIES}"
+
+    def inject(until: float) -> int:
+        hits = 0
+        while time.monotonic() < until:  # a few at a time, so that the servers keep some connections
+            hits += _repeat(min(until, time.monotonic() + 0.05), drop)
+            time.sleep(0.2)
+        return hits
+
+    phones, hits = _burst(cluster, inject)
+    _judge(cluster, phones, hits)
+
+
+def test_statement_and_lock_timeouts_lose_no_acknowledged_vote(cluster: Cluster) -> None:
+    """A database whose statement_timeout and lock_timeout are a few milliseconds: under the burst,
+    waits for the write lock and the vote's statements themselves are cancelled by the server."""
+    everyone = _backends(cluster).format("pg_terminate_backend")
+
+    def inject(until: float) -> int:
+        # Settings of a database apply to its new sessions: make the servers reconnect, twice.
+        admin_run(f'ALTER DATABASE "{cluster.database}" SET statement_timeout = {TIMEOUT!r}')
+        admin_run(f'ALTER DATABASE "{cluster.database}" SET lock_timeout = {TIMEOUT!r}')
+        admin_run(everyone)
+        time.sleep(max(0.0, until - time.monotonic()))
+        admin_run(f'ALTER DATABASE "{cluster.database}" RESET ALL')
+        admin_run(everyone)
+        logs = "".join(server.log.read_text() for server in cluster.servers)
+        return logs.count("due to statement timeout") + logs.count("due to lock timeout")
+
+    phones, hits = _burst(cluster, inject)
+    _judge(cluster, phones, hits)
