@@ -54,6 +54,23 @@ def app_with_database(tmp_path: Any, database_url: str) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+def app_on_postgres(tmp_path: Any) -> Iterator[Flask]:
+    """The test app on a fresh PostgreSQL database of its own, dropped afterwards."""
+    import uuid
+
+    from tests.scaleout.conftest import START, admin_run, unreachable
+
+    reason = unreachable()
+    if reason:
+        pytest.skip(f"{reason}. {START}")
+    database = f"test_{uuid.uuid4().hex[:12]}"
+    admin_run(f'CREATE DATABASE "{database}"')
+    try:
+        yield from app_with_database(tmp_path, f"postgresql+psycopg2://postgres@127.0.0.1:5432/{database}")
+    finally:
+        admin_run(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()

@@ -1,7 +1,7 @@
 """A small world for the fuzzers: events at each stage, with delegates, polls and activity data.
 
 Every fuzz test runs twice: on SQLite (a temporary file) and on a fresh PostgreSQL database of its
-own (created and dropped here), because the two refuse different things - PostgreSQL rejects a NUL
+own (tests/conftest.py: app_on_postgres), because the two refuse different things - PostgreSQL rejects a NUL
 character in text and text longer than its column, where SQLite stores both.
 
 Event 1 is at stage 4 (arrangements proposed, one co-ordinator proposed), event 2 at stage 2 with
@@ -12,7 +12,6 @@ the 404 for an unknown event.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,8 +20,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import app_with_database
-from tests.scaleout.conftest import START, admin_run, unreachable
+from tests.conftest import app_on_postgres, app_with_database
 from voting.activity_demo import activity_csv
 
 ORGS = ("00Q", "00R", "00S")
@@ -34,16 +32,8 @@ def app(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Flask]:
     """The app on SQLite, then on a fresh PostgreSQL database."""
     if request.param == "sqlite":
         yield from app_with_database(tmp_path, f"sqlite:///{tmp_path / 'test.sqlite3'}")
-        return
-    reason = unreachable()
-    if reason:
-        pytest.skip(f"{reason}. {START}")
-    database = f"fuzz_{uuid.uuid4().hex[:12]}"
-    admin_run(f'CREATE DATABASE "{database}"')
-    try:
-        yield from app_with_database(tmp_path, f"postgresql+psycopg2://postgres@127.0.0.1:5432/{database}")
-    finally:
-        admin_run(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    else:
+        yield from app_on_postgres(tmp_path)
 
 
 @dataclass
