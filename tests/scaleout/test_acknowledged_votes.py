@@ -1,12 +1,16 @@
 """An acknowledged vote is stored, exactly once, even while PostgreSQL cancels, times out or drops
 the vote's statements (two `voting serve` processes on one database, a hall of phones at once).
 
-PostgreSQL: "If a statement fails within a transaction block, the transaction is aborted: any further
-statement is rejected until the end of the transaction block" ... and a COMMIT on it rolls back
-(psycopg2 does not raise). So a batch of votes that went on after one failed statement, then
-"committed", had stored nothing while answering 200. Here every phone behaves as
-static/js/phone-outbox.js does: it resends the same vote_id on a 5xx, a 429 or a lost answer, and
-moves on after any other answer. Whatever was answered 200 must be in the vote_audit table exactly
+After a failed statement PostgreSQL refuses every further one ("current transaction is aborted,
+commands ignored until end of transaction block"), and a COMMIT of that transaction rolls it back
+while psycopg2's commit() does not raise (seen here: tests/services/test_group_commit_postgres.py).
+PostgreSQL's SAVEPOINT page: "A savepoint is a special mark inside a transaction that allows all
+commands that are executed after it was established to be rolled back, restoring the transaction
+state to what it was at the time of the savepoint." So a batch of votes that went on after one
+failed statement outside a savepoint, then "committed", had stored nothing while answering 200.
+
+Every phone here behaves as static/js/phone-outbox.js does: it resends the same vote_id on a 5xx, a
+429 or a lost answer, and moves on after any other answer. Whatever was answered 200 must be in the vote_audit table exactly
 once, and the delegate's stored vote is the last one acknowledged.
 """
 
@@ -33,7 +37,8 @@ TIMEOUT = "5ms"  # statement_timeout and lock_timeout while the burst lasts
 GIVE_UP = 60.0  # a phone stops resending after this long (it would keep its vote in the outbox)
 # The vote path's own statements (services/votes.py), not a screen's reads.
 VOTE_QUERIES = (
-    "state = 'active' AND (query LIKE 'SELECT delegate.status AS delegate_status%' OR query LIKE 'INSERT INTO vote_audit%'"
+    "state = 'active' AND (query LIKE 'SELECT delegate.status AS delegate_status%'"
+    " OR query LIKE 'INSERT INTO vote_audit%'"
     " OR query LIKE 'INSERT INTO audit_link%' OR query LIKE 'INSERT INTO vote %'"
     " OR query LIKE 'UPDATE vote %' OR query LIKE 'SELECT contract.code, vote_audit.new_level%')"
 )

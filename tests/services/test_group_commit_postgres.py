@@ -1,10 +1,10 @@
-"""Group commit on PostgreSQL: a failed statement aborts the whole transaction there, and psycopg2's
-commit() then rolls it back without raising (PostgreSQL: "If a statement fails within a transaction
-block, the transaction is aborted: any further statement is rejected until the end of the
-transaction block", and a COMMIT of an aborted transaction is a ROLLBACK). A vote answered 200 must
-be stored: either the failure stays inside its savepoint and costs only its own job, or no job of
-the batch is acknowledged.
-"""
+"""Group commit on PostgreSQL: after a failed statement the transaction is aborted ("current
+transaction is aborted, commands ignored until end of transaction block"), and psycopg2's commit()
+on it rolls back without raising. PostgreSQL's SAVEPOINT page: "A savepoint is a special mark inside
+a transaction that allows all commands that are executed after it was established to be rolled back,
+restoring the transaction state to what it was at the time of the savepoint." A vote answered 200
+must be stored: either the failure stays inside its savepoint and costs only its own job, or no job
+of the batch is acknowledged."""
 
 from __future__ import annotations
 
