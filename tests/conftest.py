@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -46,16 +47,20 @@ def on_postgresql() -> bool:
     return os.environ.get("VOTING_TEST_DATABASE", "sqlite").lower() == "postgresql"
 
 
-def _admin(statement: str) -> None:
-    import psycopg2
+@contextmanager
+def fresh_postgres() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database of its own, dropped on leaving."""
+    from tests.scaleout.conftest import START, admin_run, unreachable
 
-    connection = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="test")
-    connection.autocommit = True
+    reason = unreachable()
+    if reason:
+        pytest.skip(f"{reason}. {START}")  # in CI a skip fails the run
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    admin_run(f'CREATE DATABASE "{name}"')
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
+        yield f"{POSTGRES}/{name}"
     finally:
-        connection.close()
+        admin_run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -64,17 +69,18 @@ def database_url(tmp_path: Any) -> Iterator[str]:
     if not on_postgresql():
         yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
         return
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    _admin(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{POSTGRES}/{name}"
-    finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_postgres() as url:
+        yield url
 
 
 @pytest.fixture
 def app(tmp_path: Any, database_url: str) -> Iterator[Flask]:
     """A fresh app and database per test, in threading mode like the in-process tests must be."""
+    yield from app_with_database(tmp_path, database_url)
+
+
+def app_with_database(tmp_path: Any, database_url: str) -> Iterator[Flask]:
+    """The test app on `database_url` (an empty database); shut down after the test."""
     config = {key: getattr(TestingConfig, key) for key in dir(TestingConfig) if key.isupper()}
     config.update(
         SQLALCHEMY_DATABASE_URI=database_url,
@@ -88,6 +94,12 @@ def app(tmp_path: Any, database_url: str) -> Iterator[Flask]:
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def app_on_postgres(tmp_path: Any) -> Iterator[Flask]:
+    """The test app on a fresh PostgreSQL database of its own, dropped afterwards."""
+    with fresh_postgres() as url:
+        yield from app_with_database(tmp_path, url)
 
 
 @pytest.fixture

@@ -105,6 +105,28 @@ def write_transaction() -> Iterator[Connection]:
         yield connection
 
 
+def transaction_usable(connection: Connection) -> bool:
+    """True while the connection's transaction can still commit what was written in it.
+
+    After a failed statement (a cancelled query, a statement or lock timeout) PostgreSQL aborts the
+    whole transaction and psycopg2's commit() then rolls it back without raising; SQLite rolls a
+    transaction back by itself after some errors (a full disk, an I/O error). A dropped connection
+    has no transaction at all. A caller that went on after a failure asks this before committing.
+    """
+    if connection.invalidated or connection.closed:
+        return False
+    raw = connection.connection.dbapi_connection
+    if isinstance(raw, sqlite3.Connection):
+        return raw.in_transaction
+    if getattr(raw, "closed", 0):  # psycopg2: the server or the network dropped it
+        return False
+    status = getattr(getattr(raw, "info", None), "transaction_status", None)
+    return status is None or status == _PG_IN_TRANSACTION  # None: a driver that cannot tell
+
+
+_PG_IN_TRANSACTION = 2  # psycopg2.extensions.TRANSACTION_STATUS_INTRANS (idle inside a good transaction)
+
+
 @contextmanager
 def read_transaction() -> Iterator[Connection]:
     """A read on its own snapshot without the write lock, ended on leaving (nothing may be written).

@@ -31,7 +31,7 @@ START = (
 )
 
 
-def _unreachable() -> str | None:
+def unreachable() -> str | None:
     """Why the scale-out tests cannot run here, or None."""
     try:
         psycopg2.connect(**ADMIN).close()
@@ -51,7 +51,8 @@ def admin(database: str = "test") -> Any:
     return connection
 
 
-def _run(statement: str) -> None:
+def admin_run(statement: str) -> None:
+    """Run one statement on the admin database (CREATE or DROP DATABASE)."""
     connection = admin()
     try:
         with connection.cursor() as cursor:
@@ -75,7 +76,7 @@ class Cluster:
             "AUDIT_KEY": "scale-out-audit-key",  # shared: every process seals links of the same chain
         }
         self.servers: list[LiveServer] = []
-        _run(f'CREATE DATABASE "{self.database}"')
+        admin_run(f'CREATE DATABASE "{self.database}"')
 
     def start(self, name: str, **env: str) -> LiveServer:
         server = start_server(self.tmp_path / f"{name}.log", **(self.env | env))
@@ -96,12 +97,12 @@ class Cluster:
         for server in self.servers:
             if server.process.poll() is None:
                 server.stop()
-        _run(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+        admin_run(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
 
 
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    reason = _unreachable()
+    reason = unreachable()
     if reason:
         pytest.skip(f"{reason}. {START}")
     made = Cluster(tmp_path)

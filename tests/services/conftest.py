@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import text
 
 from voting.extensions import db
 from voting.models import Delegate, Event
@@ -31,3 +32,19 @@ def world(
         contracts.open_contracts(event, ["1", "3"])
         found = {name: db.session.get(Delegate, p["id"]) for name, p in people.items()}
         yield SimpleNamespace(event=event, **found)
+
+
+@pytest.fixture
+def scratch(app: Flask) -> Iterator[Callable[[], list[str]]]:
+    """A table of its own, and a way to read what was committed to it."""
+    with app.app_context():
+        db.session.execute(text("CREATE TABLE scratch (name TEXT PRIMARY KEY)"))
+        db.session.commit()
+
+    def committed() -> list[str]:
+        with app.app_context():
+            names = list(db.session.scalars(text("SELECT name FROM scratch ORDER BY name")))
+            db.session.remove()
+            return names
+
+    yield committed

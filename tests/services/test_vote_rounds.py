@@ -1,73 +1,26 @@
-"""Rounds of a contract's vote, on SQLite and on PostgreSQL: a reset (and so a Stage 3 re-run) starts
-a new round, and a vote made before it is refused with a sentence - never answered as saved, never
-counted - while the same level cast again counts. Closing and reopening keeps the round and its votes.
+"""Rounds of a contract's vote: a reset (and so a Stage 3 re-run) starts a new round, and a vote made
+before it is refused with a sentence - never answered as saved, never counted - while the same level
+cast again counts. Closing and reopening keeps the round and its votes. scripts/test runs these on
+SQLite and again on PostgreSQL.
 """
 
 from __future__ import annotations
 
-import time
-import uuid
-from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
-import psycopg2
 import pytest
-from flask import Flask
 from sqlalchemy import select
 
-from voting import create_app
-from voting.config import TestingConfig
 from voting.extensions import db
 from voting.models import Delegate, Vote, VoteAudit
 from voting.services import ServiceError, contracts, facilitation, stage3, stages
 from voting.services.snapshots import delegate_ballot, event_matrix
 from voting.services.votes import cast_vote, own_votes
 
-POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test", "connect_timeout": 3}
 RESTARTED = (
     "Voting on contract 1 was restarted after you sent this vote, so it was not counted. Please vote again."
 )
-
-
-def _postgres(statement: str) -> None:
-    connection = psycopg2.connect(**POSTGRES)
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
-    finally:
-        connection.close()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def app(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Flask]:
-    """The app on a fresh SQLite file, then on a fresh PostgreSQL database of its own."""
-    database = f"rounds_{uuid.uuid4().hex[:12]}"
-    if request.param == "sqlite":
-        uri = f"sqlite:///{tmp_path / 'test.sqlite3'}"
-    else:
-        _postgres(f'CREATE DATABASE "{database}"')
-        uri = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{database}"
-    config = {key: getattr(TestingConfig, key) for key in dir(TestingConfig) if key.isupper()}
-    config.update(
-        SQLALCHEMY_DATABASE_URI=uri,
-        SECRET_KEY="test-secret-key-not-for-production",
-        PUBLIC_BASE_URL="http://voting.test",
-        INSTANCE_PATH=str(tmp_path / "instance"),
-    )
-    application = create_app(config)
-    try:
-        yield application
-    finally:
-        publisher = application.extensions["voting_publisher"]
-        publisher.stop()
-        time.sleep(publisher.interval * 3)  # let a push being built finish before its database goes
-        with application.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        if request.param == "postgresql":
-            _postgres(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def refusal(*args: Any, **kwargs: Any) -> ServiceError:

@@ -20,6 +20,7 @@ YES_NO_UNSURE_OPTIONS: tuple[str, ...] = ("Yes", "No", "Unsure")
 SCALE_OPTIONS: tuple[str, ...] = ("1", "2", "3", "4", "5")
 MIN_CHOICES = 2
 MAX_CHOICES = 10
+MAX_OPTION_LENGTH = 200  # an answer is stored as its option's text: models.poll's answer columns hold 200
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ def validate_options(options: Iterable[str]) -> tuple[str, ...]:
         raise ValueError(f"A choice poll needs {MIN_CHOICES} to {MAX_CHOICES} options, not {len(cleaned)}")
     if any(not option for option in cleaned):
         raise ValueError("Options must not be empty")
+    if any(len(option) > MAX_OPTION_LENGTH for option in cleaned):
+        raise ValueError(f"Keep each option to {MAX_OPTION_LENGTH} characters or fewer")
     seen: set[str] = set()
     for option in cleaned:
         if option.casefold() in seen:

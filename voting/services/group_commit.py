@@ -7,6 +7,12 @@ refused or clashing vote never undoes the others), commits once, and only then w
 their phones. A vote is still acknowledged only after the commit that holds it; if that commit fails,
 every vote in it gets the error and none is acknowledged.
 
+On PostgreSQL a statement that fails outside a savepoint (a cancelled query, a statement or lock
+timeout, a dropped connection) aborts the whole transaction, and psycopg2's commit() then rolls it
+back without raising. So the writer asks whether the transaction is still usable after every failed
+vote and before committing: if not, every vote of the batch is answered 503 (the phone's outbox sends
+it again) and none is acknowledged. A database failure of one vote is answered the same way.
+
 While a batch is being written the next votes queue up, so batches grow with the load by themselves:
 one vote alone is written at once, with no waiting for company.
 """
@@ -21,15 +27,18 @@ from typing import Any, Generic, TypeVar
 
 from flask import Flask, current_app
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
-from voting.db_setup import reading, write_transaction
+from voting.db_setup import reading, transaction_usable, write_transaction
 from voting.extensions import db, socketio
+from voting.services import ServiceError
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 IDLE_EXIT = 2.0  # seconds without work before the writer task ends (it starts again on demand)
 WAIT_LIMIT = 60.0  # a request never waits longer than this for its batch
+NOT_SAVED = "Your vote could not be saved just now. It is kept and will be sent again."
 
 
 @dataclass
@@ -73,7 +82,7 @@ class GroupCommit:
                 self._task = socketio.start_background_task(self._writer)
         self._wake.set()
         if not job.done.wait(WAIT_LIMIT) and not job.finished:
-            raise TimeoutError("the vote writer did not answer in time")
+            raise ServiceError(NOT_SAVED, 503)  # its batch may commit yet: a resend is then a duplicate
         if job.error is not None:
             raise job.error
         return job.result  # type: ignore[return-value]
@@ -91,26 +100,52 @@ class GroupCommit:
                 self._write(jobs)
 
     def _write(self, jobs: list[_Job[Any]]) -> None:
+        committed = False
         try:
             with write_transaction() as connection:
                 for job in jobs:
                     try:
                         job.result = job.work(connection)
-                    except Exception as error:  # this vote only: the others in the batch go on
-                        job.error = error
+                    except Exception as error:  # this vote only: the others in the batch go on...
+                        job.error = _answer(error)
+                        if not transaction_usable(connection):  # ...unless it took the transaction down
+                            raise _BatchLost("a statement failed outside its savepoint") from error
+                if not transaction_usable(connection):
+                    # Committing now would roll back without a word and every vote here would be lost.
+                    raise _BatchLost("the transaction was aborted")
+            committed = True
             self.batches += 1
             self.jobs += len(jobs)
             log.debug("committed %s votes in one transaction", len(jobs))
         except Exception as error:
-            log.exception("a batch of %s votes could not be committed", len(jobs))
-            for job in jobs:
-                if job.error is None:
-                    job.result, job.error = None, error
+            log.warning("a batch of %s votes was not committed (%s)", len(jobs), _first_line(error))
         finally:
             db.session.remove()
             for job in jobs:
+                if not committed:
+                    # Nothing of this batch is stored (or its commit's outcome is unknown): no vote in it
+                    # is acknowledged, even one whose own statements went well. Each phone sends its vote
+                    # again, and a copy of one that did commit is answered as a duplicate.
+                    job.result, job.error = None, ServiceError(NOT_SAVED, 503)
                 job.finished = True
                 job.done.set()
+
+
+class _BatchLost(Exception):
+    """The batch's transaction can no longer commit."""
+
+
+def _answer(error: Exception) -> Exception:
+    """What a job's caller gets: its own refusal, or for a failure of the database, a sentence."""
+    if isinstance(error, DBAPIError):
+        log.warning("a vote's statement failed (%s)", _first_line(error))
+        return ServiceError(NOT_SAVED, 503)
+    return error
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error) or type(error).__name__
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
 
 
 def group_commit() -> GroupCommit:

@@ -276,7 +276,8 @@ def contribute(
         except InvalidOperation:
             raise ServiceError("The percentage must be a number of 0 or more.") from None
         # Infinity, 1e999999999 or 1e-999999999 would be stored and then break (or stall) the cost split.
-        if value > 100 or value != value.quantize(Decimal("0.000001")):
+        # The column holds 20 characters: "000000000000000000001" is 1, but too long to keep as typed.
+        if value > 100 or value != value.quantize(Decimal("0.000001")) or len(percent.strip()) > 20:
             raise ServiceError("The percentage must be from 0 to 100, with at most 6 decimal places.")
     member.contribution_role, member.contribution_days = role.strip()[:200], days.strip()[:20]
     member.contribution_notes, member.cost_percent = notes.strip()[:1000], percent.strip()

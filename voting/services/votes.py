@@ -218,26 +218,32 @@ def _decide_and_record(
     entered_by: str,
     sent_round: int | None = None,
 ) -> tuple[VoteResult, int]:
-    """In the caller's transaction: refuse, answer a resend as it was answered, or record the vote."""
+    """In the caller's transaction: refuse, answer a resend as it was answered, or record the vote.
+
+    Every statement runs inside a savepoint: a failure of any of them (a refusal, a clash, a
+    cancelled query, a statement or lock timeout on PostgreSQL) undoes this vote's rows only, and
+    leaves the transaction it shares with other votes able to commit theirs.
+    """
     for _attempt in range(RETRIES):
-        standing = connection.execute(_STANDING, {"delegate": voter.id, "code": code}).first()
-        _refuse_if_cannot_vote(standing, voter)
-        assert standing is not None
-        refusal = _contract_refusal(standing, code, sent_round)
-        if refusal is not None:
-            # A resend of a vote recorded before the contract closed is answered as it was then.
-            duplicate = _already_recorded(connection, voter.id, vote_id, code, level)
-            if duplicate is None:
-                raise refusal
-            return duplicate, standing.event_id
         try:
-            with connection.begin_nested():  # any failure undoes this vote's rows, and only them
+            with connection.begin_nested():
+                standing = connection.execute(_STANDING, {"delegate": voter.id, "code": code}).first()
+                _refuse_if_cannot_vote(standing, voter)
+                assert standing is not None
+                refusal = _contract_refusal(standing, code, sent_round)
+                if refusal is not None:
+                    # A resend of a vote recorded before the contract closed is answered as it was then.
+                    duplicate = _already_recorded(connection, voter.id, vote_id, code, level)
+                    if duplicate is None:
+                        raise refusal
+                    return duplicate, standing.event_id
                 _record(connection, standing, voter.id, vote_id, level, entered_by)
         except IntegrityError:
             # This vote_id is already recorded (a resend, two tabs, a concurrent copy): answer as it
             # was answered. Otherwise another process took the same audit-chain position or wrote
             # this delegate's first vote first: read the standing again and write on top of it.
-            duplicate = _already_recorded(connection, voter.id, vote_id, code, level)
+            with connection.begin_nested():
+                duplicate = _already_recorded(connection, voter.id, vote_id, code, level)
             if duplicate is not None:
                 return duplicate, standing.event_id
             continue

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError, InterfaceError, InternalError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from voting.extensions import csrf
+from voting.web.text_guard import refuse_unstorable_text
+
+NOT_STORED = "Some of the text or numbers sent cannot be stored. Shorten or correct them and try again."
+UNAVAILABLE = "The service could not save or read that just now. Please try again in a moment."
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -38,9 +43,14 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(activity_bp)
     app.register_blueprint(frontend_bp)  # /assets: the NHS frontend's icons
+    app.before_request(refuse_unstorable_text)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    # The database's own refusals, should anything get past the checks before it: never a 500.
+    app.register_error_handler(DataError, _data_refused)
+    for failure in (OperationalError, InterfaceError, InternalError):
+        app.register_error_handler(failure, _database_unavailable)
 
 
 def _security_headers(response: Response) -> Response:
@@ -70,3 +80,19 @@ def _http_error(error: HTTPException) -> Response | tuple[object, int]:
     if _wants_json():
         return jsonify(error=message), error.code or 500
     return render_template("error.html", title=error.name, message=message), error.code or 500
+
+
+def _refusal(title: str, message: str, status: int) -> tuple[object, int]:
+    if _wants_json():
+        return jsonify(error=message), status
+    return render_template("error.html", title=title, message=message), status
+
+
+def _data_refused(_error: DataError) -> tuple[object, int]:
+    """A value the database cannot hold (too long for its column, out of range)."""
+    return _refusal("Not saved", NOT_STORED, 422)
+
+
+def _database_unavailable(_error: Exception) -> tuple[object, int]:
+    """A cancelled query, a statement or lock timeout, a dropped connection: try again (phones do)."""
+    return _refusal("Please try again", UNAVAILABLE, 503)
