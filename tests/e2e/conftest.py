@@ -99,10 +99,11 @@ def start_server(log: Path, **env: str) -> LiveServer:
 
 
 @pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+def live_server(tmp_path: Path, database_url: str) -> Iterator[LiveServer]:
+    """`voting serve` on a fresh database: SQLite, or PostgreSQL in scripts/test's second run."""
     server = start_server(
         tmp_path / "server.log",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'live.sqlite3'}",
+        DATABASE_URL=database_url,
         SECRET_KEY="e2e-secret-key",
     )
     try:

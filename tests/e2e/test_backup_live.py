@@ -5,7 +5,11 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.conftest import VOTING, start_server
+
+pytestmark = pytest.mark.sqlite_only  # SQLite backup and restore; PostgreSQL uses pg_dump
 
 
 def test_restore_refuses_while_a_server_uses_the_database(tmp_path: Path) -> None:

@@ -9,10 +9,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 import socketio
 
 from tests.e2e.conftest import LiveServer, sample_event
+
+pytestmark = pytest.mark.sqlite_only  # reads the SQLite file; tests/scaleout/test_failover.py does PostgreSQL
 
 PHONES = 24
 

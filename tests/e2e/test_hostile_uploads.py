@@ -16,6 +16,8 @@ import requests
 from tests.e2e.conftest import LiveServer, SampleEvent, sample_event, start_server
 from tests.hostile_xlsx import many_strings, wide_header
 
+pytestmark = pytest.mark.sqlite_only  # parsing is off the database: one run is enough
+
 ANSWER_WITHIN = 0.1  # seconds: a phone must not notice an upload
 TOO_WIDE = "This spreadsheet is too large to import: it has 16,384 columns; the most allowed is 50."
 TOO_MANY_TEXTS = "This spreadsheet is too large to import: it has more than 100,000 different texts"

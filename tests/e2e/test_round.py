@@ -22,11 +22,12 @@ from tests.e2e.conftest import LiveServer, start_server
 
 
 @pytest.fixture(params=["eventlet", "gevent", "threading"])
-def live_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServer]:
-    """`voting serve` in each async mode, unchanged but for SOCKETIO_ASYNC_MODE."""
+def live_server(request: pytest.FixtureRequest, tmp_path: Path, database_url: str) -> Iterator[LiveServer]:
+    """`voting serve` in each async mode, unchanged but for SOCKETIO_ASYNC_MODE (SQLite, or PostgreSQL
+    in scripts/test's second run)."""
     server = start_server(
         tmp_path / "server.log",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'live.sqlite3'}",
+        DATABASE_URL=database_url,
         SECRET_KEY="e2e-secret-key",
         SOCKETIO_ASYNC_MODE=request.param,
     )
