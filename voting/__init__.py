@@ -45,6 +45,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_jinja(app)  # before anything builds the Jinja environment (csrf.init_app does)
     db.init_app(app)
     csrf.init_app(app)
+    # The SocketIO object is module-global and keeps the options of the last init_app, including the
+    # message-queue client it made: an app without a queue must not inherit another app's.
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         # The entry point (wsgi.py) names eventlet or gevent; everything else runs threaded.

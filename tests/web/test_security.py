@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from tests.conftest import on_postgresql
 from tests.helpers import csrf_token
 from voting.extensions import db, socketio
 from voting.logs import JsonFormatter, redact
@@ -112,13 +113,21 @@ def test_readiness_names_a_message_queue_that_does_not_answer(tmp_path: Path, re
 
 
 def test_readiness_is_503_when_the_database_does_not_answer(app: Any, tmp_path: Path) -> None:
-    """The app fixture's database file lives in tmp_path; take its folder away under the app."""
+    """SQLite: the app fixture's database file lives in tmp_path; take its folder away under the app.
+    PostgreSQL: the database stops accepting connections and the app's are ended."""
     import shutil
 
-    moved = tmp_path.with_name(tmp_path.name + "-gone")
+    from tests.scaleout.conftest import admin_run
+
     with app.app_context():
+        name = db.engine.url.database
         db.engine.dispose()
-    shutil.move(tmp_path, moved)
+    moved = tmp_path.with_name(tmp_path.name + "-gone")
+    if on_postgresql():
+        admin_run(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        admin_run(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+    else:
+        shutil.move(tmp_path, moved)
     try:
         ready = app.test_client().get("/readyz")
         assert ready.status_code == 503
@@ -126,7 +135,10 @@ def test_readiness_is_503_when_the_database_does_not_answer(app: Any, tmp_path: 
     finally:
         with app.app_context():
             db.engine.dispose()
-        shutil.move(moved, tmp_path)
+        if on_postgresql():
+            admin_run(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        else:
+            shutil.move(moved, tmp_path)
 
 
 def test_log_lines_are_json_and_never_carry_a_token() -> None:
