@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate.cli import db as migrate_commands
 
@@ -21,7 +21,17 @@ def _serve(host: str, port: int, env: dict[str, str] | None = None) -> None:
     os.execv(sys.executable, [sys.executable, str(ROOT / "wsgi.py"), "--host", host, "--port", str(port)])  # noqa: S606
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False)
+def _app() -> Flask:
+    """The app for a command; a database it cannot upgrade is refused with the reason, not a traceback."""
+    from voting.schema import SchemaError
+
+    try:
+        return create_app()
+    except SchemaError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@click.group(cls=FlaskGroup, create_app=_app, add_default_commands=False)
 def main() -> None:
     """Live voting for collaborative commissioning events."""
 
