@@ -13,7 +13,9 @@ from voting import db_setup, logs, schema  # noqa: F401  (db_setup registers the
 from voting.config import Config
 from voting.extensions import csrf, db, socketio
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+# The repository in a checkout; site-packages once installed, where wsgi.py ships beside the package.
+ROOT = PACKAGE.parent
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +34,9 @@ def create_app(
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        # Links to the repository's templates/ and static/ in a checkout; copies once installed.
+        template_folder=str(PACKAGE / "templates"),
+        static_folder=str(PACKAGE / "static"),
     )
     overrides = dict(overrides or {})
     instance = overrides.pop("INSTANCE_PATH", None)
