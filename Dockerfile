@@ -12,7 +12,7 @@ COPY pyproject.toml README.md wsgi.py ./
 COPY voting ./voting
 COPY templates ./templates
 COPY static ./static
-# Editable: the app serves templates/ and static/ from beside the package (voting.ROOT), as in the repo.
+# Only what running needs (no test extra). voting/templates and voting/static link to the folders above.
 RUN pip install --no-cache-dir -e . \
     && useradd --system --home-dir /app voting \
     && mkdir -p /app/instance && chown voting /app/instance

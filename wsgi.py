@@ -43,8 +43,12 @@ import socket  # noqa: E402
 from voting import create_app, logs  # noqa: E402
 from voting.backup import hold_serving_lock  # noqa: E402
 from voting.extensions import socketio  # noqa: E402
+from voting.schema import SchemaError  # noqa: E402
 
-app = create_app({"SOCKETIO_ASYNC_MODE": ASYNC_MODE})
+try:
+    app = create_app({"SOCKETIO_ASYNC_MODE": ASYNC_MODE})  # upgrades the database to the newest schema
+except SchemaError as error:
+    raise SystemExit(str(error)) from None
 # Held until this process ends: `voting restore` refuses while it is (voting/backup.py).
 SERVING_LOCK = hold_serving_lock(app.config["SQLALCHEMY_DATABASE_URI"])
 app.extensions["voting_publisher"].ensure_running()  # countdowns close votes even before anyone connects

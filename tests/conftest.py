@@ -81,14 +81,13 @@ def app(tmp_path: Any, database_url: str) -> Iterator[Flask]:
 
 def app_with_database(tmp_path: Any, database_url: str) -> Iterator[Flask]:
     """The test app on `database_url` (an empty database); shut down after the test."""
-    config = {key: getattr(TestingConfig, key) for key in dir(TestingConfig) if key.isupper()}
-    config.update(
-        SQLALCHEMY_DATABASE_URI=database_url,
-        SECRET_KEY="test-secret-key-not-for-production",
-        PUBLIC_BASE_URL="http://voting.test",
-        INSTANCE_PATH=str(tmp_path / "instance"),
-    )
-    application = create_app(config)
+    config = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "PUBLIC_BASE_URL": "http://voting.test",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    application = create_app(TestingConfig, config)  # nothing from the developer's environment
     yield application
     application.extensions["voting_publisher"].stop()
     with application.app_context():

@@ -9,29 +9,41 @@ from typing import Any
 
 from flask import Flask
 
-from voting import db_setup, logs  # noqa: F401  (db_setup registers the SQLite connection hooks)
-from voting.config import Config, from_environment
+from voting import db_setup, logs, schema  # noqa: F401  (db_setup registers the SQLite connection hooks)
+from voting.config import Config
 from voting.extensions import csrf, db, socketio
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+# The repository in a checkout; site-packages once installed, where wsgi.py ships beside the package.
+ROOT = PACKAGE.parent
 
 log = logging.getLogger(__name__)
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: configuration, extensions, blueprints, socket handlers, schema."""
+def create_app(
+    config_class: type[Config] | Mapping[str, Any] = Config, overrides: Mapping[str, Any] | None = None
+) -> Flask:
+    """Build the app: configuration, extensions, blueprints, socket handlers, schema.
+
+    `config_class` is Config (settings from the environment, see .env.example) or TestingConfig
+    (nothing from the environment); `overrides` win over both. A mapping in place of the class is
+    read as overrides on Config.
+    """
+    if isinstance(config_class, Mapping):
+        config_class, overrides = Config, {**config_class, **(overrides or {})}
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        # Links to the repository's templates/ and static/ in a checkout; copies once installed.
+        template_folder=str(PACKAGE / "templates"),
+        static_folder=str(PACKAGE / "static"),
     )
-    app.config.from_object(Config)
-    overrides = dict(config or {})
+    overrides = dict(overrides or {})
     instance = overrides.pop("INSTANCE_PATH", None)
     if instance:
         app.instance_path = str(instance)
-    app.config.update(from_environment(app.instance_path))
+    app.config.update(config_class.deployment_settings(app.instance_path))
+    app.config.from_object(config_class)  # after: a class's own values (TestingConfig's) win
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config.get("TRUST_PROXY"):
@@ -44,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     configure_jinja(app)  # before anything builds the Jinja environment (csrf.init_app does)
     db.init_app(app)
+    schema.migrate.init_app(app, db)
     csrf.init_app(app)
     # The SocketIO object is module-global and keeps the options of the last init_app, including the
     # message-queue client it made: an app without a queue must not inherit another app's.
@@ -74,5 +87,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     group_commit.init_app(app)
 
     with app.app_context():
-        db.create_all()
+        schema.upgrade()  # the migrations in voting/migrations, in one write transaction
     return app

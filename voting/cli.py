@@ -1,4 +1,4 @@
-"""The `voting` command: serve, demo, api-token, set-password (and Flask's own commands)."""
+"""The `voting` command: serve, demo, api-token, set-password, db (and Flask's own commands)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate.cli import db as migrate_commands
 
 from voting import ROOT, create_app
 
@@ -20,9 +21,55 @@ def _serve(host: str, port: int, env: dict[str, str] | None = None) -> None:
     os.execv(sys.executable, [sys.executable, str(ROOT / "wsgi.py"), "--host", host, "--port", str(port)])  # noqa: S606
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False)
+def _app() -> Flask:
+    """The app for a command; a database it cannot upgrade is refused with the reason, not a traceback."""
+    from voting.schema import SchemaError
+
+    try:
+        return create_app()
+    except SchemaError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@click.group(cls=FlaskGroup, create_app=_app, add_default_commands=False)
 def main() -> None:
     """Live voting for collaborative commissioning events."""
+
+
+@main.group("db")
+@with_appcontext
+def db_commands() -> None:
+    """Schema migrations (Flask-Migrate): `voting db upgrade` brings the database up to date."""
+    from flask import g
+
+    from voting.schema import MIGRATIONS
+
+    g.directory, g.x_arg = str(MIGRATIONS), ()  # what Flask-Migrate's own `db` group would set
+
+
+# Flask-Migrate's commands, except `init` and `list-templates` (the app ships its migrations folder)
+# and `upgrade`: ours below also adopts a database made before the app had migrations.
+for _name, _command in migrate_commands.commands.items():
+    if _name not in ("init", "list-templates", "upgrade"):
+        db_commands.add_command(_command)
+
+
+@db_commands.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Upgrade the database to REVISION (default: the newest), keeping every vote.
+
+    A database made by the release before migrations (no alembic_version table) is recognised by
+    its tables and marked as the first revision first.
+    """
+    from voting import schema
+
+    try:
+        schema.upgrade(revision)
+    except schema.SchemaError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"The database is at revision {schema.current_revision()}.")
 
 
 @main.command()

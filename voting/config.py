@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -21,31 +22,33 @@ def _instance_secret(instance_path: str, name: str = "secret_key") -> str:
     return key
 
 
-def from_environment(instance_path: str) -> dict[str, object]:
-    """Settings read from environment variables, with safe defaults for one laptop."""
-    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'voting.sqlite3'}"
+def from_environment(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[str, object]:
+    """Settings read from environment variables (`environ`, os.environ unless given), with safe
+    defaults for one laptop."""
+    env = os.environ if environ is None else environ
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'voting.sqlite3'}"
     return {
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
+        "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance_path),
         # Seals every link of the audit chain (HMAC-SHA256), kept outside the database so whoever
         # holds the database file cannot re-hash a changed chain. Every process must share it.
-        "AUDIT_KEY": os.environ.get("AUDIT_KEY") or _instance_secret(instance_path, "audit_key"),
+        "AUDIT_KEY": env.get("AUDIT_KEY") or _instance_secret(instance_path, "audit_key"),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "PUBLIC_BASE_URL": (os.environ.get("PUBLIC_BASE_URL") or "").rstrip("/"),
-        "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "").rstrip("/"),
+        "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,
         # Pub/sub channels are shared by every Redis database number: two deployments (or test runs)
         # on one Redis must use different channels, or each hears the other's pushes.
-        "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL") or None,
-        "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE") or None,
-        "ORGANISER_LOGO_URL": os.environ.get("ORGANISER_LOGO_URL") or None,
-        "ORGANISER_LOGO_ALT": os.environ.get("ORGANISER_LOGO_ALT") or None,
+        "SOCKETIO_CHANNEL": env.get("SOCKETIO_CHANNEL") or None,
+        "SOCKETIO_ASYNC_MODE": env.get("SOCKETIO_ASYNC_MODE") or None,
+        "ORGANISER_LOGO_URL": env.get("ORGANISER_LOGO_URL") or None,
+        "ORGANISER_LOGO_ALT": env.get("ORGANISER_LOGO_ALT") or None,
         # The app's own rule (no framework sets one): a console sign-in ends this many hours after it
         # began, whatever happens; signing out or a password change ends it sooner.
-        "FACILITATOR_SESSION_HOURS": float(os.environ.get("FACILITATOR_SESSION_HOURS") or 12),
+        "FACILITATOR_SESSION_HOURS": float(env.get("FACILITATOR_SESSION_HOURS") or 12),
         # Behind a TLS-terminating proxy (nginx): how many proxies' X-Forwarded-* headers to trust.
-        "TRUST_PROXY": int(os.environ.get("TRUST_PROXY") or 0),
+        "TRUST_PROXY": int(env.get("TRUST_PROXY") or 0),
         # Cookies are Secure only when phones really reach the app over HTTPS: a plain-HTTP venue
         # LAN must keep working, and a Secure cookie is never sent over HTTP.
-        "SESSION_COOKIE_SECURE": (os.environ.get("PUBLIC_BASE_URL") or "").startswith("https://"),
+        "SESSION_COOKIE_SECURE": (env.get("PUBLIC_BASE_URL") or "").startswith("https://"),
     }
 
 
@@ -74,11 +77,26 @@ class Config:
     JOIN_LIMIT_WINDOW = 600  # seconds
     TESTING = False
 
+    @classmethod
+    def deployment_settings(cls, instance_path: str) -> dict[str, object]:
+        """What varies by deployment: read from the environment (.env.example)."""
+        return from_environment(instance_path)
+
 
 class TestingConfig(Config):
-    """In-process tests: threading mode, CSRF checked like production."""
+    """In-process tests: threading mode, CSRF checked like production, and nothing read from the
+    developer's environment (their DATABASE_URL, SECRET_KEY, message queue ...): every setting is
+    the default below or the test's own override."""
 
     TESTING = True
+    SECRET_KEY = "testing-secret-key-not-for-production"  # noqa: S105  (tests only)
+    AUDIT_KEY = "testing-audit-key-not-for-production"
+
+    @classmethod
+    def deployment_settings(cls, instance_path: str) -> dict[str, object]:
+        """The defaults for one laptop, as if no variable were set (and no key file is made)."""
+        return from_environment(instance_path, {"SECRET_KEY": cls.SECRET_KEY, "AUDIT_KEY": cls.AUDIT_KEY})
+
     SOCKETIO_ASYNC_MODE = "threading"
     PUSH_INTERVAL = 0.02
     LIVE_CHECK_SECONDS = 0.2

@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-ASSETS = Path(__file__).resolve().parents[2] / "static" / "vendor" / "nhsuk" / "assets"
+ASSETS = Path(__file__).resolve().parents[1] / "static" / "vendor" / "nhsuk" / "assets"  # voting/static
 SERVICE_NAME = "Collaborative commissioning vote"
 
 # The CSS refers to its icons as /assets/images/...; serve the vendored copies there.
