@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from voting import db_setup, logs  # noqa: F401  (db_setup registers the SQLite connection hooks)
+from voting import db_setup, logs
 from voting.config import Config, from_environment
 from voting.extensions import csrf, db, socketio
 
@@ -44,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     configure_jinja(app)  # before anything builds the Jinja environment (csrf.init_app does)
     db.init_app(app)
+    db_setup.init_app(app)  # how transactions begin (the engine hooks), and which requests only read
     csrf.init_app(app)
     socketio.init_app(
         app,
@@ -58,12 +59,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         channel=app.config.get("SOCKETIO_CHANNEL") or "flask-socketio",
     )
 
-    from voting import audit  # noqa: F401  (links every audit record into its event's hash chain)
+    from voting import audit
     from voting.realtime import handlers
     from voting.realtime.publish import publisher
     from voting.services import group_commit
     from voting.web import register_blueprints
 
+    audit.init_app(app)  # links every audit record the ORM writes into its event's hash chain
     register_blueprints(app)
     logs.init_app(app)
     handlers.register()  # on the Socket.IO server socketio.init_app has just made for this app
