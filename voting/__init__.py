@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from voting import db_setup, logs, schema  # noqa: F401  (db_setup registers the SQLite connection hooks)
+from voting import db_setup, logs, schema
 from voting.config import Config
 from voting.extensions import csrf, db, socketio
 
@@ -56,6 +56,7 @@ def create_app(
 
     configure_jinja(app)  # before anything builds the Jinja environment (csrf.init_app does)
     db.init_app(app)
+    db_setup.init_app(app)  # how transactions begin (the engine hooks), and which requests only read
     schema.migrate.init_app(app, db)
     csrf.init_app(app)
     # The SocketIO object is module-global and keeps the options of the last init_app, including the
@@ -74,12 +75,13 @@ def create_app(
         channel=app.config.get("SOCKETIO_CHANNEL") or "flask-socketio",
     )
 
-    from voting import audit  # noqa: F401  (links every audit record into its event's hash chain)
+    from voting import audit
     from voting.realtime import handlers
     from voting.realtime.publish import publisher
     from voting.services import group_commit
     from voting.web import register_blueprints
 
+    audit.init_app(app)  # links every audit record the ORM writes into its event's hash chain
     register_blueprints(app)
     logs.init_app(app)
     handlers.register()  # on the Socket.IO server socketio.init_app has just made for this app

@@ -11,9 +11,10 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from voting.extensions import db
@@ -22,6 +23,7 @@ from voting.models.chain import AuditLink
 
 GENESIS = "0" * 64
 KINDS = {"vote": VoteAudit, "action": ActionLog}
+_LINK = insert(AuditLink.__table__)  # a plain table statement, compiled once
 
 
 def canonical(record: VoteAudit | ActionLog) -> dict[str, Any]:
@@ -66,38 +68,57 @@ def audit_key() -> str | None:
     return current_app.config.get("AUDIT_KEY") or None
 
 
-@sa_event.listens_for(Session, "after_flush")
+def append_link(
+    connection: Connection, record: VoteAudit | ActionLog, head: tuple[int, str] | None = None
+) -> tuple[int, str]:
+    """The one audit writer: link a record just written into its event's chain, sealed with the
+    audit key, in the caller's transaction. Returns the new head (seq, hash).
+
+    `head` is the chain's current (seq, hash) when the caller has read it already (the vote path
+    reads it with everything else it needs); otherwise it is read here. Either way it is read in a
+    write transaction, so no other writer can take the same position.
+    """
+    if head is None:
+        last = connection.execute(
+            select(AuditLink.seq, AuditLink.hash)
+            .where(AuditLink.event_id == record.event_id)
+            .order_by(AuditLink.seq.desc())
+            .limit(1)
+        ).first()
+        head = (last[0], last[1]) if last else (0, GENESIS)
+    seq, prev = head
+    kind = "vote" if isinstance(record, VoteAudit) else "action"
+    digest = link_hash(prev, kind, canonical(record), audit_key())  # sealed: HMAC in Python, no round trip
+    connection.execute(
+        _LINK,
+        {
+            "event_id": record.event_id,
+            "seq": seq + 1,
+            "kind": kind,
+            "record_id": record.id,
+            "prev_hash": prev,
+            "hash": digest,
+        },
+    )
+    return seq + 1, digest
+
+
 def _link_new_records(session: Session, _context: Any) -> None:
-    """Chain every audit record in the same transaction that writes it."""
+    """Chain every audit record the ORM writes (action-log lines, a reset's records) in the same
+    transaction that writes it: actions first, then vote records, each in the order written."""
     new = [obj for obj in session.new if isinstance(obj, VoteAudit | ActionLog)]
     if not new:
         return
     connection = session.connection()
-    key = audit_key()
     heads: dict[int, tuple[int, str]] = {}
     for record in sorted(new, key=lambda r: (r.event_id, isinstance(r, VoteAudit), r.id)):
-        if record.event_id not in heads:
-            last = connection.execute(
-                select(AuditLink.seq, AuditLink.hash)
-                .where(AuditLink.event_id == record.event_id)
-                .order_by(AuditLink.seq.desc())
-                .limit(1)
-            ).first()
-            heads[record.event_id] = (last[0], last[1]) if last else (0, GENESIS)
-        seq, prev = heads[record.event_id]
-        kind = "vote" if isinstance(record, VoteAudit) else "action"
-        digest = link_hash(prev, kind, canonical(record), key)
-        connection.execute(
-            insert(AuditLink).values(
-                event_id=record.event_id,
-                seq=seq + 1,
-                kind=kind,
-                record_id=record.id,
-                prev_hash=prev,
-                hash=digest,
-            )
-        )
-        heads[record.event_id] = (seq + 1, digest)
+        heads[record.event_id] = append_link(connection, record, heads.get(record.event_id))
+
+
+def init_app(_app: Flask) -> None:
+    """Chain the audit records the ORM writes (create_app calls this; importing installs nothing)."""
+    if not sa_event.contains(Session, "after_flush", _link_new_records):
+        sa_event.listen(Session, "after_flush", _link_new_records)
 
 
 def head(event_id: int) -> str:
@@ -126,11 +147,6 @@ class Verdict:
     unsealed: int = 0  # links written without the audit key (before the app kept one)
     notes: tuple[str, ...] = ()  # what could not be checked, in sentences
     difference: str | None = None  # the first place the tables differ from the replayed records
-
-    @property
-    def proven(self) -> bool:
-        """Unbroken, every link sealed with the key, and the tables as the records say."""
-        return self.broken is None and self.difference is None and self.unsealed == 0
 
 
 def _walk(event_id: int, key: str | None) -> tuple[Verdict, list[tuple[str, dict[str, Any]]]]:

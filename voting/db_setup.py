@@ -4,16 +4,18 @@ A transaction that may write begins with `BEGIN IMMEDIATE`, so read-then-write n
 never fails half-way on a snapshot that went stale. A read begins DEFERRED: in WAL mode it reads its
 own snapshot without SQLite's write lock, so it never waits for (or blocks) a vote being committed.
 
-Which one a transaction gets is decided when it begins, by the first rule that applies:
+Every transaction says which it is, when it begins, by the first of these that applies:
 
-1. the connection's `voting_begin` execution option (`read_transaction()` / `write_transaction()`);
-2. in a request, the HTTP method: GET, HEAD and OPTIONS read (Socket.IO handlers run in the
-   handshake's GET request, so they read too); every other method may write;
-3. otherwise (CLI, background tasks) it may write.
+1. its connection's `voting_begin` execution option (`read_transaction()`, `write_transaction()`,
+   `begin_read()`, `begin_write()`);
+2. the scope it runs in declared itself a reader (`reads_only()`): `init_app` declares every
+   request made with a safe method (GET, HEAD, OPTIONS) one, and realtime.handlers every Socket.IO
+   handler (they carry pushes only; votes and sign-in go over HTTP);
+3. otherwise it may write (POST/PUT/DELETE requests, the CLI, background tasks): the safe default.
 
 Services are the only writers and run from POST/PUT/DELETE requests, the CLI or the timer, so a
-read transaction never has to upgrade to a write; if code ever wrote inside a GET request, SQLite
-would still upgrade the lock when the snapshot is current and refuse with SQLITE_BUSY otherwise.
+read transaction never has to upgrade to a write; if code ever wrote inside a read, SQLite would
+still upgrade the lock when the snapshot is current and refuse with SQLITE_BUSY otherwise.
 
 PostgreSQL (several server processes, docs/deployment.md) gets the same two kinds of transaction. A
 write first takes one transaction-level advisory lock, `WRITE_LOCK` (released at commit or rollback),
@@ -23,16 +25,20 @@ seq+1, and no two writers can read the same head, so the unique (event_id, seq) 
 vote is never counted twice - and ids are handed out in commit order (services.layout relies on
 that). A read takes no lock and sees one REPEATABLE READ snapshot from its first statement to its end
 (SQLite's deferred read in WAL mode does the same), which `snapshot_version` names.
+
+The engine hooks are installed by `init_app` (create_app), once per process; importing this module
+installs nothing.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar
 
-from flask import has_request_context, request
+from flask import Flask, g, has_app_context, request
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 
@@ -40,11 +46,58 @@ from voting.extensions import db
 
 BEGIN = "voting_begin"  # execution option naming how the next transaction begins
 READ, WRITE = "read", "write"
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# RFC 9110 9.2.1: "Request methods are considered 'safe' if their defined semantics are essentially
+# read-only". The app holds its routes to that, so a request made with one of these only reads.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_SCOPE_READS = "voting_reads_only"  # flask.g: the current request or handler declared itself a reader
+F = TypeVar("F", bound=Callable[..., Any])
 WRITE_LOCK = 0x766F74696E67  # PostgreSQL advisory lock key ("voting"): the same in every process
 
 
-@event.listens_for(Engine, "connect")
+def init_app(app: Flask) -> None:
+    """Install the engine hooks (once per process, however many apps are made) and declare every
+    request made with a safe method a reader."""
+    for name, hook in (("connect", _sqlite_pragmas), ("begin", _begin)):
+        if not event.contains(Engine, name, hook):
+            event.listen(Engine, name, hook)
+    app.before_request(_declare_safe_request)
+    app.teardown_request(_end_declaration)
+
+
+def _declare_safe_request() -> None:
+    if request.method in SAFE_METHODS:
+        g.setdefault(_SCOPE_READS, True)
+
+
+def _end_declaration(_error: BaseException | None) -> None:
+    # A test's app context outlives the requests made inside it: the declaration must not.
+    g.pop(_SCOPE_READS, None)
+
+
+@contextmanager
+def reads_only() -> Iterator[None]:
+    """Declare the current scope a reader: each transaction it begins, unless marked otherwise, is
+    a read that takes no write lock."""
+    before = g.get(_SCOPE_READS)
+    g.setdefault(_SCOPE_READS, True)
+    try:
+        yield
+    finally:
+        if before is None:
+            g.pop(_SCOPE_READS, None)
+
+
+def reader(handler: F) -> F:
+    """`reads_only()` around a handler (the Socket.IO handlers, which run no before_request)."""
+
+    @wraps(handler)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        with reads_only():
+            return handler(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
@@ -63,12 +116,11 @@ def _begins_as(connection: Connection) -> str:
     chosen = connection.get_execution_options().get(BEGIN)
     if chosen in (READ, WRITE):
         return str(chosen)
-    if has_request_context() and request.method in READ_METHODS:
+    if has_app_context() and g.get(_SCOPE_READS):
         return READ
     return WRITE
 
 
-@event.listens_for(Engine, "begin")
 def _begin(connection: Connection) -> None:
     dialect = connection.dialect.name
     if dialect not in ("sqlite", "postgresql"):
@@ -85,22 +137,9 @@ def _begin(connection: Connection) -> None:
 
 @contextmanager
 def write_transaction() -> Iterator[Connection]:
-    """A transaction that holds the write lock from its first statement: committed when the block
-    ends, rolled back if it raises.
-
-    If the session is already in a write transaction (a service called by another, a request that
-    loaded objects first), the block joins it and commits the session. Otherwise it runs on a
-    connection of its own, without the ORM session's bookkeeping (the vote path's fast lane).
-    """
-    session = db.session()
-    if session.in_transaction() and not reading():
-        try:
-            yield session.connection()
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        return
+    """A transaction of its own that holds the write lock from its first statement: committed when
+    the block ends, rolled back if it raises. It runs on a connection of its own, without the ORM
+    session's bookkeeping (the vote path's fast lane, services.group_commit)."""
     with db.engine.connect().execution_options(**{BEGIN: WRITE}) as connection, connection.begin():
         yield connection
 
@@ -147,6 +186,13 @@ def begin_read() -> None:
     """Start the session's next transaction as a read (for a background task that only reads)."""
     if not db.session().in_transaction():
         db.session.connection(execution_options={BEGIN: READ})
+
+
+def begin_write() -> None:
+    """Start the session's next transaction as a write, whatever the scope declared (a service that
+    writes from a reader's scope). Inside a transaction already under way it changes nothing."""
+    if not db.session().in_transaction():
+        db.session.connection(execution_options={BEGIN: WRITE})
 
 
 def reading() -> bool:

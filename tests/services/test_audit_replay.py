@@ -31,6 +31,11 @@ def plain_sha256(prev: str, kind: str, record: dict[str, Any]) -> str:
     return hashlib.sha256(f"{prev}|{kind}|{body}".encode()).hexdigest()
 
 
+def proven(verdict: audit.Verdict) -> bool:
+    """What `voting audit verify` calls intact: unbroken, every link sealed, the tables as the records say."""
+    return verdict.broken is None and verdict.difference is None and verdict.unsealed == 0
+
+
 def rehash_from(event_id: int, first_seq: int) -> None:
     """Recompute every link from `first_seq` on with plain SHA-256, as an attacker would."""
     links = db.session.execute(
@@ -59,7 +64,7 @@ def rehash_from(event_id: int, first_seq: int) -> None:
 def test_a_finished_event_is_proven(app: Flask, runner: Any, finished: dict[str, Any]) -> None:
     with app.app_context():
         verdict = audit.verify(finished["id"])
-        assert verdict.proven and verdict.unsealed == 0 and verdict.notes == ()
+        assert proven(verdict) and verdict.notes == ()
         assert verdict.links > 100 and verdict.head == audit.head(finished["id"])
     result = runner.invoke(main, ["audit", "verify", "--event", str(finished["id"])])
     assert result.exit_code == 0, result.output
@@ -188,7 +193,7 @@ def test_deleting_the_newest_records_and_rehashing_without_the_key_fails(
         rehash_from(finished["id"], 1)  # the whole chain, so nothing mixes sealed and unsealed links
         verdict = audit.verify(finished["id"])
         assert verdict.links < before and verdict.broken is None and verdict.difference is None
-        assert verdict.unsealed == verdict.links and not verdict.proven
+        assert verdict.unsealed == verdict.links and not proven(verdict)
         assert "written without the audit key" in verdict.notes[0]
     result = runner.invoke(main, ["audit", "verify", "--event", str(finished["id"])])
     assert result.exit_code == 2 and "NOT SEALED" in result.output, result.output
@@ -240,7 +245,7 @@ def test_a_head_handed_out_before_a_truncation_is_missed(
     with app.app_context():
         printed = audit.head(finished["id"])
         truncate(finished["id"], 5)
-        assert audit.verify(finished["id"]).proven  # the key alone cannot tell
+        assert proven(audit.verify(finished["id"]))  # the key alone cannot tell
     event = str(finished["id"])
     result = runner.invoke(main, ["audit", "verify", "--event", event, "--head", printed])
     assert result.exit_code == 1, result.output
@@ -272,7 +277,7 @@ def test_a_split_resolution_changed_by_sql_is_named(app: Flask, world: Any) -> N
         votes.cast_vote(delegate, "1", level, f"split-{delegate.id}-vote")
     contracts.close_contracts(world.event, ["1"])
     contracts.resolve_split(world.event, "1", "00Q", 3)
-    assert audit.verify(world.event.id).proven
+    assert proven(audit.verify(world.event.id))
     db.session.execute(text("UPDATE resolution SET level = 2"))
     db.session.commit()
     assert audit.verify(world.event.id).difference == (
@@ -282,7 +287,7 @@ def test_a_split_resolution_changed_by_sql_is_named(app: Flask, world: Any) -> N
     facilitation.reset_contract(
         world.event, "1"
     )  # a reset clears the resolution, in the table and the replay
-    assert audit.verify(world.event.id).proven
+    assert proven(audit.verify(world.event.id))
 
 
 def test_an_event_written_before_the_key_says_so(

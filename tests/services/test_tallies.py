@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import SimpleNamespace
@@ -18,7 +19,7 @@ from flask.testing import FlaskClient
 from tests.conftest import CONTRACTS_CSV
 from voting import create_app
 from voting.db_setup import begin_read
-from voting.domain.aggregation import Position, count_votes, summarise_contract
+from voting.domain.aggregation import Position, summarise_contract
 from voting.extensions import db
 from voting.models import Delegate, Event
 from voting.services import ServiceError, contracts, delegates, facilitation, imports, interests, tallies
@@ -77,8 +78,8 @@ def assert_says_what_the_database_says(app: Flask, event_id: int) -> None:
             summary.split,
             summary.modal_label,
         )
-        votes = count_votes(delegate_votes.get(contract["code"], []))
-        assert contract["votes"] == {str(level): n for level, n in votes.items()}
+        votes = Counter(delegate_votes.get(contract["code"], []))
+        assert contract["votes"] == {str(level): votes[level] for level in range(1, 6)}
     splits = [
         {"contract": code, "organisation": org, "levels": [int(x) for x in cell.split("/")]}
         for (org, code), cell in matrix.cells.items()
@@ -259,3 +260,10 @@ def test_a_read_older_than_the_kept_tally_counts_alone_and_keeps_the_newer_one(
         seen = tallies.current(event)  # the older snapshot: the vote is not there yet
         assert seen.contract_votes.get(contract_id, {}).get(4, 0) == 0
         assert tallies._store().by_event[event_id] is kept  # the newer tally was not thrown away
+
+
+def test_level_counts_count_every_level_with_zeros() -> None:
+    """Counted delegate votes per level, 1 to 5, zeros included (the contract column's bar chart)."""
+    counts = tallies.Counts({}, {}, frozenset(), {7: Counter([1, 3, 3, 5, 3])})
+    assert counts.level_counts(7) == {1: 1, 2: 0, 3: 3, 4: 0, 5: 1}
+    assert counts.level_counts(8) == {1: 0, 2: 0, 3: 0, 4: 0, 5: 0}  # nobody has voted on it

@@ -10,7 +10,6 @@ from voting.domain.aggregation import (
     Settlement,
     combine_choices,
     combine_votes,
-    count_votes,
     fingerprint,
     summarise_contract,
 )
@@ -171,11 +170,3 @@ def test_positions_of_non_holders_are_ignored() -> None:
     assert summary.voted == 1
     assert summary.holders == 1
     assert summary.modal == (2,)
-
-
-def test_count_votes_counts_every_level_with_zeros() -> None:
-    assert count_votes([1, 3, 3, 5, 3]) == {1: 1, 2: 0, 3: 3, 4: 0, 5: 1}
-
-
-def test_count_votes_of_nothing_is_all_zero() -> None:
-    assert count_votes([]) == {1: 0, 2: 0, 3: 0, 4: 0, 5: 0}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from voting.domain.aggregation import Position
-from voting.domain.levels import LEVELS, is_level, parse_level
+from voting.domain.levels import LEVELS, parse_level
 from voting.domain.matrix import NA, Column, Row, build_matrix
 
 ROWS = [Row("00Q", "Alpha CCG"), Row("00R", "Beta CCG"), Row("00S", "Gamma CCG")]
@@ -69,9 +69,8 @@ def test_parse_level_rejects_anything_else(raw: object) -> None:
     assert parse_level(raw) is None
 
 
-def test_is_level_only_for_int_levels() -> None:
-    assert all(is_level(level) for level in LEVELS)
-    assert not is_level(True)
-    assert not is_level("3")
-    assert not is_level(0)
-    assert not is_level(6)
+def test_parse_level_takes_only_the_five_levels() -> None:
+    assert all(parse_level(level) == level for level in LEVELS)
+    assert parse_level(True) is None
+    assert parse_level(0) is None
+    assert parse_level(6) is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pytest
 
 from voting.demo_data import ANNEX2_MATRIX, CONTRACT_IDS, ORG_CODES, neighbours
@@ -14,10 +16,34 @@ from voting.domain.flags import (
     SPLIT,
     Flag,
     compute_flags,
-    count_by_kind,
-    count_open,
     neighbour_view,
 )
+
+
+def count_open(
+    flags: Iterable[Flag],
+    *,
+    org: str | None = None,
+    contract: str | None = None,
+    kinds: Iterable[str] | None = None,
+) -> int:
+    """Test helper: number of flags, optionally only for one CCG, one contract and/or some kinds."""
+    wanted = set(kinds) if kinds is not None else None
+    return sum(
+        1
+        for flag in flags
+        if (org is None or flag.org == org)
+        and (contract is None or flag.contract == contract)
+        and (wanted is None or flag.kind in wanted)
+    )
+
+
+def count_by_kind(flags: Iterable[Flag]) -> dict[str, int]:
+    """Test helper: flags per kind, every kind present (zeros included), in KINDS order."""
+    counts = dict.fromkeys(KINDS, 0)
+    for flag in flags:
+        counts[flag.kind] = counts.get(flag.kind, 0) + 1
+    return counts
 
 
 def annex2_cells() -> dict[tuple[str, str], str]:

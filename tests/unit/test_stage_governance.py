@@ -15,11 +15,19 @@ from voting.domain.governance import (
     decide,
     describe,
     quorum_needed,
-    simple_majority,
-    two_thirds_majority,
 )
 
 SIX = {"A", "B", "C", "D", "E", "G"}
+
+
+def simple_majority(quorum: int | Fraction | Decimal = 0, majority_binds_all: bool = True) -> Rule:
+    """More than half of the yes and no votes (a rule as services.stage4.rule_of builds it)."""
+    return Rule(MAJORITY, Fraction(1, 2), False, quorum, majority_binds_all)
+
+
+def two_thirds_majority(quorum: int | Fraction | Decimal = 0, majority_binds_all: bool = True) -> Rule:
+    """At least two thirds of the yes and no votes."""
+    return Rule(MAJORITY, Fraction(2, 3), True, quorum, majority_binds_all)
 
 
 def test_simple_majority_passes_with_reason_and_counts() -> None:

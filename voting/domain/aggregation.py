@@ -135,11 +135,3 @@ def summarise_contract(positions: Mapping[str, Position], holders: Iterable[str]
     top = max(counts.values())
     modal = tuple(level for level, n in counts.items() if n == top) if top else ()
     return ContractSummary(counts=counts, split=split, voted=voted, holders=len(holder_set), modal=modal)
-
-
-def count_votes(votes: Iterable[int]) -> dict[int, int]:
-    """Delegate votes per level (1..5, zeros included)."""
-    counts = {level: 0 for level in range(1, 6)}
-    for level in votes:
-        counts[level] += 1
-    return counts

@@ -243,11 +243,3 @@ def check(
             message = f"{display_name(org, names)} holds contract {contract} but is in no arrangement for it."
             problems.append(Problem(GAP, contract, message, org=org))
     return problems
-
-
-def can_finalise(
-    arrangements: Sequence[Arrangement],
-    holders: Mapping[str, Iterable[str]],
-) -> bool:
-    """True when the orphan check finds no problem."""
-    return not check(arrangements, holders)

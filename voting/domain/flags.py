@@ -163,32 +163,6 @@ def compute_flags(
     return flags
 
 
-def count_open(
-    flags: Iterable[Flag],
-    *,
-    org: str | None = None,
-    contract: str | None = None,
-    kinds: Iterable[str] | None = None,
-) -> int:
-    """Number of flags, optionally only for one CCG, one contract and/or some kinds."""
-    wanted = set(kinds) if kinds is not None else None
-    return sum(
-        1
-        for flag in flags
-        if (org is None or flag.org == org)
-        and (contract is None or flag.contract == contract)
-        and (wanted is None or flag.kind in wanted)
-    )
-
-
-def count_by_kind(flags: Iterable[Flag]) -> dict[str, int]:
-    """Flags per kind, every kind present (zeros included), in KINDS order."""
-    counts = dict.fromkeys(KINDS, 0)
-    for flag in flags:
-        counts[flag.kind] = counts.get(flag.kind, 0) + 1
-    return counts
-
-
 def neighbour_view(
     cells: Cells,
     org: str,

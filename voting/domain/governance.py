@@ -73,16 +73,6 @@ class Rule:
             raise ValueError("A quorum given as a fraction of members must be between 0 and 1")
 
 
-def simple_majority(quorum: int | Fraction | Decimal = 0, majority_binds_all: bool = True) -> Rule:
-    """More than half of the yes and no votes."""
-    return Rule(MAJORITY, Fraction(1, 2), False, quorum, majority_binds_all)
-
-
-def two_thirds_majority(quorum: int | Fraction | Decimal = 0, majority_binds_all: bool = True) -> Rule:
-    """At least two thirds of the yes and no votes."""
-    return Rule(MAJORITY, Fraction(2, 3), True, quorum, majority_binds_all)
-
-
 @dataclass(frozen=True)
 class Counts:
     """Ballots of members (non-members' ballots are only listed in ``ignored``)."""

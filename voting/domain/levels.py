@@ -11,11 +11,6 @@ LEVELS: dict[int, str] = {
 }
 
 
-def is_level(value: object) -> bool:
-    """True when value is one of the five levels (an int, not a bool)."""
-    return isinstance(value, int) and not isinstance(value, bool) and value in LEVELS
-
-
 def parse_level(raw: object) -> int | None:
     """Turn user input ("3", 3) into a level, or None when it is not one."""
     if isinstance(raw, bool):

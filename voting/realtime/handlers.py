@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
+from voting.db_setup import reader
 from voting.extensions import db, socketio
 from voting.models import Delegate, Event
 from voting.models.delegate import ACTIVE, PENDING
@@ -141,6 +142,7 @@ def register() -> None:
     Every create_app() builds a new server, and Flask-SocketIO's decorators only reach the server
     that exists when this module is first imported, so a second app would have had no handlers.
     """
-    socketio.on_event("connect", connect)
-    socketio.on_event("resync", resync)
-    socketio.on_event("disconnect", closed)
+    # Handlers carry pushes only (votes and sign-in go over HTTP): every one of them only reads.
+    socketio.on_event("connect", reader(connect))
+    socketio.on_event("resync", reader(resync))
+    socketio.on_event("disconnect", reader(closed))

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from voting.db_setup import begin_read
+from voting.db_setup import begin_read, begin_write
 from voting.extensions import db
 from voting.models import Contract, Event, Poll, Resolution, Vote, VoteAudit
 from voting.models.base import utcnow
@@ -91,6 +91,7 @@ def close_due() -> list[int]:
     now = utcnow()
     if _nothing_due(now):
         return []
+    begin_write()  # something is due: look again, under the write lock, and close it
     due = list(db.session.scalars(_contracts_due(now)))
     due_polls = list(db.session.scalars(_polls_due(now)))
     events = sorted({contract.event_id for contract in due} | {poll.event_id for poll in due_polls})

@@ -29,7 +29,7 @@ from flask import Flask, current_app
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from voting.db_setup import reading, transaction_usable, write_transaction
+from voting.db_setup import transaction_usable, write_transaction
 from voting.extensions import db, socketio
 from voting.services import ServiceError
 
@@ -65,14 +65,16 @@ class GroupCommit:
     def run(self, work: Callable[[Connection], T]) -> T:
         """Run work(connection) in the next shared write transaction; raise its error.
 
+        The caller's session transaction, if any, is committed first (in the app it has only read),
+        so the caller's loaded objects are read again on their next use.
+
         work must leave nothing behind when it raises: refuse before writing, and write inside a
         savepoint (`connection.begin_nested()`), so one failed vote never undoes the others.
         """
-        session = db.session()
-        if session.in_transaction() and not reading():
-            # Called inside a write transaction already under way (a service called by another): join it.
-            with write_transaction() as connection:
-                return work(connection)
+        # Every vote goes through the writer, whoever calls. The caller's own transaction (a form
+        # post or the facilitator's page loaded the delegate; a test loaded its objects) ends first:
+        # held open, its write lock would keep the writer waiting on the caller, which waits on it.
+        db.session.commit()
         job: _Job[T] = _Job(work=work, done=socketio.server.eio.create_event())
         with self._lock:
             if self._wake is None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from voting.domain.aggregation import Position, combine_votes, fingerprint
+from voting.domain.aggregation import Position, combine_votes, fingerprint, summarise_contract
 from voting.domain.levels import LEVELS
 from voting.domain.matrix import NA, Column, Matrix, Row, build_matrix
 from voting.extensions import db
@@ -95,17 +95,16 @@ def event_state(event: Event, for_console: bool = False) -> dict[str, Any]:
     shape = layout.current(event)
     tally = tallies.current(event)
     cells = {org_id: list(blank) for org_id, blank in shape.blank_rows.items()}
-    strays: dict[int, list[Position]] = defaultdict(list)  # positions where nobody holds the contract
+    held: dict[int, dict[str, Position]] = defaultdict(dict)  # per contract: its holders' positions
     for (contract_id, org_id), label in tally.labels.items():
-        if (contract_id, org_id) in shape.held:
+        if (contract_id, org_id) in shape.held:  # a position where nobody holds the contract is left out
             cells[org_id][shape.column[contract_id]] = label
-        else:
-            strays[contract_id].append(tally.positions[(contract_id, org_id)])
+            held[contract_id][shape.orgs[shape.row[org_id]][1]] = tally.positions[(contract_id, org_id)]
     rows = [{"code": code, "name": name, "cells": cells[org_id]} for org_id, code, name in shape.orgs]
     state: dict[str, Any] = {
         "event": {"id": event.id, "name": event.name, "join_code": event.join_code},
         "levels": {str(level): label for level, label in LEVELS.items()},
-        "contracts": [_contract_state(c, shape, tally, strays[c.id]) for c in shape.contracts],
+        "contracts": [_contract_state(c, shape, tally, held[c.id]) for c in shape.contracts],
         "open": [c.code for c in shape.contracts if c.status == "open"],
         "matrix": {"columns": [c.code for c in shape.contracts], "rows": rows},
     }
@@ -129,9 +128,9 @@ def event_state(event: Event, for_console: bool = False) -> dict[str, Any]:
 
 
 def _contract_state(
-    contract: layout.ContractInfo, shape: layout.Layout, tally: tallies.Counts, strays: list[Position]
+    contract: layout.ContractInfo, shape: layout.Layout, tally: tallies.Counts, held: dict[str, Position]
 ) -> dict[str, Any]:
-    summary = tally.summary(contract.id, len(shape.holder_codes[contract.id]), leave_out=strays)
+    summary = summarise_contract(held, shape.holder_codes[contract.id])
     return {
         "code": contract.code,
         "name": contract.name,

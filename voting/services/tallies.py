@@ -25,21 +25,19 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import bindparam, select
 
 from voting.db_setup import reading
-from voting.domain.aggregation import ContractSummary, Position, Settlement, combine_votes, fingerprint
+from voting.domain.aggregation import Position, Settlement, combine_votes, fingerprint
 from voting.extensions import db
 from voting.models import Contract, Delegate, Event, Resolution, Vote, VoteAudit
 from voting.models.delegate import REVOKED
 from voting.services.interests import declared_pairs
 
 Cell = tuple[int, int]  # (contract id, organisation id)
-SPLIT = 0  # the standing of a split CCG (levels are 1-5)
 KEEP_AHEAD = 3  # reads that may find the kept tally ahead of them before it is replaced
 
 _TAIL = (
@@ -70,8 +68,6 @@ class Tally:
     positions: dict[Cell, Position] = field(default_factory=dict)  # cells with counted votes only
     labels: dict[Cell, str] = field(default_factory=dict)  # each position's matrix text ("2", "2/3")
     splits: set[Cell] = field(default_factory=set)  # cells whose CCG is split
-    # Per contract: how many CCGs stand at each level (SPLIT: how many are split).
-    standings: dict[int, Counter[int]] = field(default_factory=dict)
     stale: set[Cell] = field(default_factory=set)  # cells whose position must be worked out again
     refused: int = 0  # reads in a row that found this tally ahead of what they could see
 
@@ -110,20 +106,16 @@ class Tally:
             self._count(contract_id, delegate_id, org_id, level, +1)
 
     def _forget_positions(self) -> None:
-        self.positions, self.labels, self.splits, self.standings = {}, {}, set(), {}
+        self.positions, self.labels, self.splits = {}, {}, set()
         self.stale = set(self.cells)
 
     def _place(self, cell: Cell, position: Position | None) -> None:
-        before = self.positions.pop(cell, None)
-        standing = self.standings.setdefault(cell[0], Counter())
-        if before is not None:
-            standing[SPLIT if before.is_split else before.levels[0]] -= 1
+        self.positions.pop(cell, None)
         self.labels.pop(cell, None)
         self.splits.discard(cell)
         if position is None:
             return
         self.positions[cell], self.labels[cell] = position, position.label
-        standing[SPLIT if position.is_split else position.levels[0]] += 1
         if position.is_split:
             self.splits.add(cell)
 
@@ -150,7 +142,6 @@ class Tally:
             positions=dict(self.positions),
             labels=dict(self.labels),
             splits=frozenset(self.splits),
-            standings={contract: Counter(c) for contract, c in self.standings.items()},
             contract_votes={contract: Counter(c) for contract, c in self.contract_votes.items()},
         )
 
@@ -162,22 +153,7 @@ class Counts:
     positions: dict[Cell, Position]  # cells with counted votes only
     labels: dict[Cell, str]  # each position's matrix text ("2", "2/3")
     splits: frozenset[Cell]
-    standings: dict[int, Counter[int]]  # per contract: CCGs at each level (SPLIT: split CCGs)
     contract_votes: dict[int, Counter[int]]  # per contract: counted delegate votes at each level
-
-    def summary(self, contract_id: int, holders: int, leave_out: Iterable[Position] = ()) -> ContractSummary:
-        """The contract's summary over the CCGs holding it, as domain.summarise_contract works it out.
-
-        `leave_out`: positions of CCGs that do not hold the contract (there should be none).
-        """
-        standing = Counter(self.standings.get(contract_id, Counter()))
-        for position in leave_out:
-            standing[SPLIT if position.is_split else position.levels[0]] -= 1
-        counts = {level: standing[level] for level in range(1, 6)}
-        top = max(counts.values())
-        modal = tuple(level for level, n in counts.items() if n == top) if top else ()
-        split = standing[SPLIT]
-        return ContractSummary(counts, split, sum(counts.values()) + split, holders, modal)
 
     def level_counts(self, contract_id: int) -> dict[int, int]:
         """Counted delegate votes on a contract per level (1..5, zeros included)."""

@@ -20,7 +20,7 @@ from sqlalchemy import Row, and_, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from voting.audit import GENESIS, audit_key, canonical, link_hash
+from voting.audit import GENESIS, append_link
 from voting.domain.levels import parse_level
 from voting.extensions import db
 from voting.models import Contract, Delegate, Holding, Vote, VoteAudit
@@ -95,7 +95,6 @@ _RECORDED = (
 )
 # Plain table statements, compiled once: the values come as parameters with each execution.
 _AUDIT = insert(VoteAudit.__table__)
-_LINK = insert(AuditLink.__table__)
 _NEW_VOTE = insert(Vote.__table__)
 _VOTE_TABLE = Vote.__table__
 _CHANGE_VOTE = (
@@ -180,11 +179,9 @@ def _record(
         "vote_round": standing.contract_round,
     }
     audit_id = connection.execute(_AUDIT, values).inserted_primary_key[0]  # type: ignore[index]
-    seq, prev = (standing.chain_seq, standing.chain_hash) if standing.chain_seq else (0, GENESIS)
-    record = VoteAudit(id=audit_id, **values)  # transient, never added: canonical() reads its fields
-    link = {"event_id": standing.event_id, "seq": seq + 1, "kind": "vote", "record_id": audit_id}
-    digest = link_hash(prev, "vote", canonical(record), audit_key())  # sealed: HMAC in Python, no round trip
-    connection.execute(_LINK, link | {"prev_hash": prev, "hash": digest})
+    head = (standing.chain_seq, standing.chain_hash) if standing.chain_seq else (0, GENESIS)
+    record = VoteAudit(id=audit_id, **values)  # transient, never added: the chain reads its fields
+    append_link(connection, record, head)
     if standing.current_level is None:
         connection.execute(
             _NEW_VOTE,

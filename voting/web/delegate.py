@@ -14,6 +14,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
+from voting.db_setup import read_transaction
 from voting.domain.suggestions import MODELS
 from voting.extensions import db
 from voting.models import Arrangement, ArrangementBallot, Contract, Declaration, Delegate, Event
@@ -23,6 +24,7 @@ from voting.services import ServiceError, delegates, events, polls, votes
 from voting.services.contracts import organisations_of
 from voting.services.snapshots import delegate_ballot
 from voting.services.stages import STAGES, latest_version
+from voting.services.voters import Voter
 from voting.web.throttle import Throttle
 
 bp = Blueprint("delegate", __name__)
@@ -223,14 +225,20 @@ def _own_ballots(delegate: Delegate) -> dict[str, str]:
 
 @bp.post("/vote")
 def vote_form() -> BaseResponse:
-    """The no-JavaScript vote: a plain form post, then back to the page with the outcome."""
-    delegate = current_delegate()
-    if delegate is None:
+    """The no-JavaScript vote: a plain form post, then back to the page with the outcome.
+
+    The same vote path as the API's: who is voting is read first, without the write lock, then the
+    vote goes to the group-commit writer, which checks the delegate again in its own transaction.
+    """
+    with read_transaction():
+        delegate = current_delegate()
+        voter = None if delegate is None else Voter(delegate.id, delegate.token_hash)
+    if voter is None:
         return redirect(url_for(".enter_code"))
     contract = request.form.get("contract", "")
     try:
         result = votes.cast_vote(
-            delegate,
+            voter,
             contract,
             request.form.get("level"),
             request.form.get("vote_id"),
