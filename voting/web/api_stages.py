@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, g, jsonify
 
 from voting.models import Event
 from voting.services import ServiceError, delegates, facilitation, interests, is_id, polls, votes
-from voting.web.api import bp, facilitator_api, json_body, refuse, voting_delegate
+from voting.web.api import bp, delegate_api, facilitator_api, json_body, refuse, voting_delegate
+from voting.web.declared import DELEGATE, declare
+from voting.web.schemas import AnswerBody, Answered
 
 
 def _answer(call: Any, *args: Any, status: int = 200) -> tuple[Response, int]:
@@ -144,13 +146,17 @@ def declarations(event: Event) -> Response:
 
 
 @bp.post("/polls/<int:poll_id>/answer")
-def answer_poll(poll_id: int) -> tuple[Response, int]:
-    """A delegate answers a poll; the same vote_id never counts twice."""
-    delegate = voting_delegate()
-    if delegate is None:
-        return refuse("Your voting link is not valid. Please scan your QR code again.", 401)
-    body = json_body()
-    return _answer(polls.answer, delegate, poll_id, body.get("answer"), body.get("vote_id"))
+@delegate_api
+@declare(
+    json=AnswerBody,
+    ok={200: (Answered, "Recorded (or a resend).")},
+    errors=(401, 403, 404, 409, 413, 423),
+    security=DELEGATE,
+    tags=["polls"],
+)
+def answer_poll(poll_id: int, json: AnswerBody) -> tuple[Response, int]:
+    """Answer a poll (delegate); the same vote_id never counts twice."""
+    return _answer(polls.answer, g.delegate, poll_id, json.answer, json.vote_id)
 
 
 @bp.post("/declarations")
