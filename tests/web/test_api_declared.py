@@ -96,7 +96,9 @@ def test_a_poll_answer_that_does_not_fit(
     event = make_event()["id"]
     token = make_delegate(event, "00Q")["token"]
     created = client.post(
-        f"/api/v1/events/{event}/polls", json={"kind": "yes_no_unsure", "question": "Go?"}, headers=api_headers
+        f"/api/v1/events/{event}/polls",
+        json={"kind": "yes_no_unsure", "question": "Go?"},
+        headers=api_headers,
     ).get_json()
     url = f"/api/v1/polls/{created['id']}/answer"
     assert post(client, url, {"answer": ["yes"], "vote_id": "answer-decl-1"}, bearer(token)) == (

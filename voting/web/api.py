@@ -20,6 +20,8 @@ from voting.web.common import public_url
 from voting.web.declared import DELEGATE, Document, declare, document, json_object
 from voting.web.facilitator import matrix_download
 from voting.web.schemas import (
+    DelegateBody,
+    DelegateCreated,
     EventBody,
     EventCreated,
     Imported,
@@ -125,13 +127,16 @@ def import_file(event: Event, kind: str) -> tuple[Response, int]:
 
 @bp.post("/events/<int:event_id>/delegates")
 @facilitator_api
-def add_delegate(event: Event) -> tuple[Response, int]:
-    """Create a delegate; the token and join URL are returned once."""
-    body = json_body()
+@declare(
+    json=DelegateBody,
+    ok={201: (DelegateCreated, "The token is shown once.")},
+    errors=(401, 404, 413),
+    tags=["delegates"],
+)
+def add_delegate(event: Event, json: DelegateBody) -> tuple[Response, int]:
+    """Create a delegate with a personal link; the token and join URL are returned once."""
     try:
-        delegate, token = delegates.create_delegate(
-            event, str(body.get("organisation", "")), str(body.get("name", ""))
-        )
+        delegate, token = delegates.create_delegate(event, json.organisation, json.name)
     except ServiceError as error:
         return refuse(error.message, error.status)
     return jsonify(

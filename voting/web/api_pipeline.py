@@ -5,13 +5,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, g, jsonify
 from sqlalchemy import select
 
 from voting.extensions import db
 from voting.models import Event, StageVersion
 from voting.services import ServiceError, is_id, stage3, stage4, stages
-from voting.web.api import bp, facilitator_api, json_body, refuse, voting_delegate
+from voting.web.api import bp, delegate_api, facilitator_api, json_body, refuse
+from voting.web.declared import DELEGATE, declare
+from voting.web.schemas import Done
+from voting.web.schemas_stages import (
+    BallotBody,
+    ConfirmationBody,
+    Decision,
+    StageBody,
+    StageMoved,
+)
 
 
 def _run(call: Any, *args: Any, **kwargs: Any) -> tuple[Response, int]:
@@ -24,12 +33,10 @@ def _run(call: Any, *args: Any, **kwargs: Any) -> tuple[Response, int]:
 
 @bp.post("/events/<int:event_id>/stage")
 @facilitator_api
-def move_stage(event: Event) -> tuple[Response, int]:
-    """Go to the next stage (freezing this one's result) or back to an earlier stage."""
-    stage = json_body().get("stage")
-    if not isinstance(stage, int) or isinstance(stage, bool):
-        return refuse("Give the stage as a number from 1 to 4.", 422)
-    return _run(stages.move_to, event, stage)
+@declare(json=StageBody, ok={200: (StageMoved, "The stage now.")}, errors=(401, 404, 413), tags=["stages"])
+def move_stage(event: Event, json: StageBody) -> tuple[Response, int]:
+    """Move to the next stage (freezing this one's result) or back to an earlier stage."""
+    return _run(stages.move_to, event, json.stage)
 
 
 @bp.get("/events/<int:event_id>/versions")
@@ -70,20 +77,17 @@ def stage3_state(event: Event) -> tuple[Response, int]:
 
 
 @bp.post("/confirmations")
-def confirm() -> tuple[Response, int]:
-    """A delegate confirms their CCG's position on a contract, or amends it with a reason."""
-    delegate = voting_delegate()
-    if delegate is None:
-        return refuse("Your voting link is not valid. Please scan your QR code again.", 401)
-    body = json_body()
-    return _run(
-        stage3.confirm,
-        delegate,
-        str(body.get("contract", "")),
-        str(body.get("action", "")),
-        body.get("level"),
-        str(body.get("reason", "")),
-    )
+@delegate_api
+@declare(
+    json=ConfirmationBody,
+    ok={200: (Done, "Recorded.")},
+    errors=(401, 403, 413, 423),
+    security=DELEGATE,
+    tags=["stages"],
+)
+def confirm(json: ConfirmationBody) -> tuple[Response, int]:
+    """Stage 3: confirm the CCG's position on a contract, or amend it with a reason (delegate)."""
+    return _run(stage3.confirm, g.delegate, json.contract, json.action, json.level, json.reason)
 
 
 @bp.get("/events/<int:event_id>/arrangements")
@@ -139,20 +143,24 @@ def contribution(event: Event, key: str) -> tuple[Response, int]:
 
 
 @bp.post("/arrangements/<key>/ballot")
-def ballot(key: str) -> tuple[Response, int]:
-    """A member CCG's delegate votes yes/no/abstain on the proposed co-ordinator or model."""
-    delegate = voting_delegate()
-    if delegate is None:
-        return refuse("Your voting link is not valid. Please scan your QR code again.", 401)
-    body = json_body()
+@delegate_api
+@declare(
+    json=BallotBody,
+    ok={200: (Decision, "The decision under the arrangement's rule.")},
+    errors=(401, 403, 404, 409, 413, 423),
+    security=DELEGATE,
+    tags=["stages"],
+)
+def ballot(key: str, json: BallotBody) -> tuple[Response, int]:
+    """Stage 4: a member CCG votes yes/no/abstain on the proposed co-ordinator or model (delegate)."""
+    delegate = g.delegate
 
     def cast() -> dict[str, Any]:
-        topic = str(body.get("topic", ""))
-        decision = stage4.cast_ballot(delegate, key, topic, str(body.get("ballot", "")))
+        decision = stage4.cast_ballot(delegate, key, json.topic, json.ballot)
         return {
             "passed": decision.passed,
             "reason": decision.reason,
-            **stage4.ballot_view(delegate, key, topic),
+            **stage4.ballot_view(delegate, key, json.topic),
         }
 
     return _run(cast)

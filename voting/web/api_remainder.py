@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from voting.domain.costs import METHODS as COST_METHODS
-from voting.domain.governance import BALLOTS
 from voting.domain.governance import KINDS as RULE_KINDS
 from voting.domain.polls import KINDS as POLL_KINDS
 from voting.domain.suggestions import MODELS
@@ -128,14 +127,6 @@ SCHEMAS: dict[str, Schema] = {
         },
         ("columns", "rows", "audit_head"),
     ),
-    "DelegateCreated": obj(
-        {
-            "id": INTEGER,
-            "token": {"type": "string", "description": "Shown once."},
-            "join_url": STRING,
-        },
-        ("id", "token", "join_url"),
-    ),
     "ContractStatus": obj(
         {"contract": STRING, "status": {"enum": ["ready", "open", "closed"]}}, ("contract", "status")
     ),
@@ -166,7 +157,6 @@ SCHEMAS: dict[str, Schema] = {
         ("id", "kind", "question", "options", "anonymous", "status", "results_hidden"),
     ),
     "Reset": obj({"contract": STRING, "removed": INTEGER}, ("contract", "removed")),
-    "Settings": obj({"exclude_declared": BOOLEAN, "stage": INTEGER}, ("exclude_declared", "stage")),
     "Declarations": obj(
         {
             "declarations": {
@@ -184,22 +174,6 @@ SCHEMAS: dict[str, Schema] = {
             }
         },
         ("declarations",),
-    ),
-    "Version": obj(
-        {
-            "id": INTEGER,
-            "kind": {"enum": ["indicative", "confirmed", "arrangements"]},
-            "number": INTEGER,
-            "frozen_at": STRING,
-        },
-        ("id", "kind", "number", "frozen_at"),
-    ),
-    "StageMoved": obj(
-        {
-            "stage": {"type": "integer", "minimum": 1, "maximum": 4},
-            "frozen": {"oneOf": [ref("Version"), {"type": "null"}]},
-        },
-        ("stage", "frozen"),
     ),
     "Stage3": obj(
         {
@@ -274,7 +248,6 @@ SCHEMAS: dict[str, Schema] = {
         },
         ("confirmed_version", "arrangements", "problems"),
     ),
-    "Decision": obj({"passed": BOOLEAN, "reason": STRING}, ("passed", "reason")),
     "FinaliseRefused": obj(
         {
             "error": STRING,
@@ -410,23 +383,6 @@ def _events() -> dict[str, Schema]:
                 tag="events",
             )
         },
-        e + "/delegates": {
-            "post": operation(
-                "Create a delegate with a personal link",
-                {
-                    "201": json_response("The token is shown once.", ref("DelegateCreated")),
-                    **facilitator_errors(400, 413, 422),
-                },
-                parameters=[EVENT],
-                request=body(
-                    obj(
-                        {"organisation": STRING, "name": {"type": "string", "maxLength": 120}},
-                        ("organisation", "name"),
-                    )
-                ),
-                tag="delegates",
-            )
-        },
         e + "/matrix.json": {
             "get": operation(
                 "The matrix (Annex 2 layout) as JSON",
@@ -474,16 +430,6 @@ def _events() -> dict[str, Schema]:
                 tag="facilitation",
             )
         }
-    seconds = obj({"seconds": {"type": "integer", "minimum": 5, "maximum": 3600}}, ("seconds",))
-    paths[c + "/countdown"] = {
-        "post": operation(
-            "Close an open vote by itself after 5-3600 seconds",
-            {"200": json_response("Started.", OK), **facilitator_errors(400, 413, 422)},
-            parameters=[EVENT, CONTRACT],
-            request=body(seconds),
-            tag="facilitation",
-        )
-    }
     paths[c + "/reset"] = {
         "post": operation(
             "Remove a closed contract's votes so it can be voted again",
@@ -528,37 +474,11 @@ def _voting() -> dict[str, Schema]:
                 tag="voting",
             )
         },
-        e + "/settings": {
-            "put": operation(
-                "Event settings",
-                {
-                    "200": json_response("The settings now.", ref("Settings")),
-                    **facilitator_errors(400, 413, 422),
-                },
-                parameters=[EVENT],
-                request=body(obj({"exclude_declared": BOOLEAN})),
-                tag="facilitation",
-            )
-        },
         e + "/declarations": {
             "get": operation(
                 "Every declared interest",
                 {"200": json_response("The declarations.", ref("Declarations")), **facilitator_errors()},
                 parameters=[EVENT],
-                tag="facilitation",
-            )
-        },
-        "/api/v1/declarations": {
-            "post": operation(
-                "Declare an interest in a contract (delegate)",
-                {"201": json_response("Declared.", OK), **errors(400, 401, 403, 404, 413, 422)},
-                security=DELEGATE,
-                request=body(
-                    obj(
-                        {"contract": CONTRACT_CODE, "interest": {"type": "string", "maxLength": 500}},
-                        ("contract", "interest"),
-                    )
-                ),
                 tag="facilitation",
             )
         },
@@ -597,17 +517,6 @@ def _polls() -> dict[str, Schema]:
                 "A poll with its results",
                 {"200": poll, **facilitator_errors()},
                 parameters=[EVENT, POLL],
-                tag="polls",
-            )
-        },
-        e + "/{poll_id}/countdown": {
-            "post": operation(
-                "Close an open poll by itself after 5-3600 seconds",
-                {"200": json_response("Started.", OK), **facilitator_errors(400, 413, 422)},
-                parameters=[EVENT, POLL],
-                request=body(
-                    obj({"seconds": {"type": "integer", "minimum": 5, "maximum": 3600}}, ("seconds",))
-                ),
                 tag="polls",
             )
         },
@@ -650,18 +559,6 @@ def _stages() -> dict[str, Schema]:
         ("operation",),
     )
     return {
-        e + "/stage": {
-            "post": operation(
-                "Move to the next stage (freezing this one's result) or back",
-                {
-                    "200": json_response("The stage now.", ref("StageMoved")),
-                    **facilitator_errors(400, 413, 422),
-                },
-                parameters=[EVENT],
-                request=body(obj({"stage": {"type": "integer", "minimum": 1, "maximum": 4}}, ("stage",))),
-                tag="stages",
-            )
-        },
         e + "/versions": {
             "get": operation(
                 "Every frozen version",
@@ -695,25 +592,6 @@ def _stages() -> dict[str, Schema]:
                 "Stage 3: open flags, ranking, value-weighted results, the working matrix",
                 {"200": json_response("Stage 3.", ref("Stage3")), **facilitator_errors(422)},
                 parameters=[EVENT],
-                tag="stages",
-            )
-        },
-        "/api/v1/confirmations": {
-            "post": operation(
-                "Stage 3: confirm a position, or amend it with a reason (delegate)",
-                {"200": json_response("Recorded.", OK), **errors(400, 401, 403, 413, 422, 423)},
-                security=DELEGATE,
-                request=body(
-                    obj(
-                        {
-                            "contract": CONTRACT_CODE,
-                            "action": {"enum": ["confirm", "amend"]},
-                            "level": LEVEL,
-                            "reason": {"type": "string", "maxLength": 500},
-                        },
-                        ("contract", "action"),
-                    )
-                ),
                 tag="stages",
             )
         },
@@ -761,24 +639,6 @@ def _stages() -> dict[str, Schema]:
                             },
                         },
                         ("organisation",),
-                    )
-                ),
-                tag="stages",
-            )
-        },
-        "/api/v1/arrangements/{key}/ballot": {
-            "post": operation(
-                "Stage 4: a member CCG votes on the proposed co-ordinator or model (delegate)",
-                {
-                    "200": json_response("The decision under the arrangement's rule.", ref("Decision")),
-                    **errors(400, 401, 403, 404, 409, 413, 422, 423),
-                },
-                security=DELEGATE,
-                parameters=[KEY],
-                request=body(
-                    obj(
-                        {"topic": {"enum": ["coordinator", "model"]}, "ballot": {"enum": list(BALLOTS)}},
-                        ("topic", "ballot"),
                     )
                 ),
                 tag="stages",

@@ -8,9 +8,10 @@ from flask import Response, g, jsonify
 
 from voting.models import Event
 from voting.services import ServiceError, delegates, facilitation, interests, is_id, polls, votes
-from voting.web.api import bp, delegate_api, facilitator_api, json_body, refuse, voting_delegate
+from voting.web.api import bp, delegate_api, facilitator_api, json_body, refuse
 from voting.web.declared import DELEGATE, declare
-from voting.web.schemas import AnswerBody, Answered
+from voting.web.schemas import AnswerBody, Answered, Done, SecondsBody, Settings, SettingsBody
+from voting.web.schemas_stages import DeclarationBody
 
 
 def _answer(call: Any, *args: Any, status: int = 200) -> tuple[Response, int]:
@@ -68,11 +69,10 @@ def poll_action(event: Event, poll_id: int, action: str) -> tuple[Response, int]
 
 @bp.post("/events/<int:event_id>/polls/<int:poll_id>/countdown")
 @facilitator_api
-def poll_countdown(event: Event, poll_id: int) -> tuple[Response, int]:
-    """Close an open poll by itself after `seconds`."""
-    return _answer(
-        lambda: polls.start_countdown(polls.event_poll(event, poll_id), json_body().get("seconds"))
-    )
+@declare(json=SecondsBody, ok={200: (Done, "Started.")}, errors=(401, 404, 413), tags=["polls"])
+def poll_countdown(event: Event, poll_id: int, json: SecondsBody) -> tuple[Response, int]:
+    """Close an open poll by itself after 5-3600 seconds."""
+    return _answer(lambda: polls.start_countdown(polls.event_poll(event, poll_id), json.seconds))
 
 
 @bp.post("/events/<int:event_id>/contracts/<contract>/<any(hide, reveal):action>")
@@ -84,9 +84,10 @@ def hide_results(event: Event, contract: str, action: str) -> tuple[Response, in
 
 @bp.post("/events/<int:event_id>/contracts/<contract>/countdown")
 @facilitator_api
-def countdown(event: Event, contract: str) -> tuple[Response, int]:
-    """Close an open vote by itself after `seconds`."""
-    return _answer(facilitation.start_countdown, event, [contract], json_body().get("seconds"))
+@declare(json=SecondsBody, ok={200: (Done, "Started.")}, errors=(401, 404, 413), tags=["facilitation"])
+def countdown(event: Event, contract: str, json: SecondsBody) -> tuple[Response, int]:
+    """Close an open vote by itself after 5-3600 seconds."""
+    return _answer(facilitation.start_countdown, event, [contract], json.seconds)
 
 
 @bp.post("/events/<int:event_id>/contracts/<contract>/reset")
@@ -128,13 +129,16 @@ def polls_vote_id() -> str:
 
 @bp.put("/events/<int:event_id>/settings")
 @facilitator_api
-def settings(event: Event) -> tuple[Response, int]:
+@declare(
+    json=SettingsBody,
+    ok={200: (Settings, "The settings now.")},
+    errors=(401, 404, 413),
+    tags=["facilitation"],
+)
+def settings(event: Event, json: SettingsBody) -> tuple[Response, int]:
     """Event settings: `exclude_declared` (leave declared delegates' votes out of results)."""
-    body = json_body()
-    if "exclude_declared" in body:
-        if not isinstance(body["exclude_declared"], bool):
-            return refuse("exclude_declared must be true or false.", 422)
-        interests.set_exclude_declared(event, body["exclude_declared"])
+    if "exclude_declared" in json.model_fields_set:
+        interests.set_exclude_declared(event, json.exclude_declared)
     return jsonify(exclude_declared=event.exclude_declared, stage=event.stage), 200
 
 
@@ -159,15 +163,19 @@ def answer_poll(poll_id: int, json: AnswerBody) -> tuple[Response, int]:
     return _answer(polls.answer, g.delegate, poll_id, json.answer, json.vote_id)
 
 
-@bp.post("/declarations")
-def declare() -> tuple[Response, int]:
-    """A delegate declares an interest in a contract."""
-    delegate = voting_delegate()
-    if delegate is None:
-        return refuse("Your voting link is not valid. Please scan your QR code again.", 401)
-    body = json_body()
+@bp.post("/declarations", endpoint="declare")
+@delegate_api
+@declare(
+    json=DeclarationBody,
+    ok={201: (Done, "Recorded.")},
+    errors=(401, 403, 404, 413),
+    security=DELEGATE,
+    tags=["facilitation"],
+)
+def declare_interest(json: DeclarationBody) -> tuple[Response, int]:
+    """Declare a conflict of interest in a contract (delegate)."""
     try:
-        interests.declare(delegate, str(body.get("contract", "")), str(body.get("interest", "")))
+        interests.declare(g.delegate, json.contract, json.interest)
     except ServiceError as error:
         return refuse(error.message, error.status)
     return jsonify(ok=True), 201

@@ -125,3 +125,58 @@ class Imported(BaseModel):
     """How many rows were imported."""
 
     imported: int
+
+
+class Done(BaseModel):
+    """Done."""
+
+    ok: Literal[True]
+
+
+class DelegateBody(Body):
+    """A new delegate of one of the event's organisations."""
+
+    sentences: ClassVar[dict[str, str]] = {
+        "organisation": "Give the organisation's code as text.",
+        "name": "Give the delegate's name as text.",
+    }
+
+    organisation: str = ""
+    name: str = Field(default="", description="Up to 120 characters.")
+
+
+class DelegateCreated(BaseModel):
+    """The new delegate; the token is shown once."""
+
+    id: int
+    token: str = Field(description="Shown once.")
+    join_url: str
+
+
+class SecondsBody(Body):
+    """How long until the vote (or poll) closes by itself."""
+
+    sentences: ClassVar[dict[str, str]] = {
+        "seconds": "Give the countdown in whole seconds.",
+        "seconds:greater_than_equal": "A countdown must be between 5 seconds and an hour.",
+        "seconds:less_than_equal": "A countdown must be between 5 seconds and an hour.",
+    }
+
+    seconds: Annotated[int, Field(ge=5, le=3600)] | str = Field(description="5 to 3600.")
+
+
+class SettingsBody(Body):
+    """Event settings; a setting left out is left as it is."""
+
+    sentences: ClassVar[dict[str, str]] = {"exclude_declared": "exclude_declared must be true or false."}
+
+    exclude_declared: bool = Field(
+        default=None, description="Leave declared delegates' votes out of the results."
+    )
+
+
+class Settings(BaseModel):
+    """The event's settings now."""
+
+    exclude_declared: bool
+    stage: int
