@@ -10,7 +10,6 @@ from typing import Any
 
 from voting.domain.costs import METHODS as COST_METHODS
 from voting.domain.governance import KINDS as RULE_KINDS
-from voting.domain.polls import KINDS as POLL_KINDS
 from voting.domain.suggestions import MODELS
 from voting.services import MAX_ID
 
@@ -129,32 +128,6 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "ContractStatus": obj(
         {"contract": STRING, "status": {"enum": ["ready", "open", "closed"]}}, ("contract", "status")
-    ),
-    "Poll": obj(
-        {
-            "id": INTEGER,
-            "kind": {"enum": list(POLL_KINDS)},
-            "question": STRING,
-            "options": {"type": "array", "items": STRING},
-            "anonymous": BOOLEAN,
-            "status": {"enum": ["ready", "open", "closed"]},
-            "results_hidden": BOOLEAN,
-            "closes_at": NULLABLE_STRING,
-            "results": obj(
-                {
-                    # null: an anonymous poll still open, or with too few answers (docs/security.md)
-                    "overall": {"type": ["object", "null"], "additionalProperties": INTEGER},
-                    "total": INTEGER,
-                    "mean": {"type": ["number", "null"]},
-                    "by_org": {"type": "object"},
-                    "position_by_org": {"type": "object", "additionalProperties": STRING},
-                    "answered_by_org": {"type": "object", "additionalProperties": INTEGER},
-                    "withheld": STRING,
-                },
-                ("overall", "total", "mean", "by_org", "position_by_org", "answered_by_org", "withheld"),
-            ),
-        },
-        ("id", "kind", "question", "options", "anonymous", "status", "results_hidden"),
     ),
     "Reset": obj({"contract": STRING, "removed": INTEGER}, ("contract", "removed")),
     "Declarations": obj(
@@ -452,28 +425,6 @@ def _events() -> dict[str, Schema]:
 def _voting() -> dict[str, Schema]:
     e = "/api/v1/events/{event_id}"
     return {
-        e + "/proxy-vote": {
-            "post": operation(
-                "A vote for a delegate without a phone (audited as entered by the facilitator)",
-                {
-                    "200": json_response("Recorded.", ref("VoteRecorded")),
-                    **facilitator_errors(400, 403, 409, 413, 422, 423),
-                },
-                parameters=[EVENT],
-                request=body(
-                    obj(
-                        {
-                            "delegate": _id("The delegate's id."),
-                            "contract": CONTRACT_CODE,
-                            "level": LEVEL,
-                            "vote_id": VOTE_ID,
-                        },
-                        ("delegate", "contract", "level"),
-                    )
-                ),
-                tag="voting",
-            )
-        },
         e + "/declarations": {
             "get": operation(
                 "Every declared interest",
@@ -489,29 +440,6 @@ def _polls() -> dict[str, Schema]:
     e = "/api/v1/events/{event_id}/polls"
     poll = json_response("The poll with its results.", ref("Poll"))
     paths: dict[str, Schema] = {
-        e: {
-            "post": operation(
-                "Create a poll",
-                {"201": poll, **facilitator_errors(400, 413, 422)},
-                parameters=[EVENT],
-                request=body(
-                    obj(
-                        {
-                            "kind": {"enum": list(POLL_KINDS)},
-                            "question": {"type": "string", "maxLength": 500},
-                            "options": {
-                                "type": "array",
-                                "items": STRING,
-                                "description": "Choice polls: 2-10.",
-                            },
-                            "anonymous": BOOLEAN,
-                        },
-                        ("kind", "question"),
-                    )
-                ),
-                tag="polls",
-            )
-        },
         e + "/{poll_id}": {
             "get": operation(
                 "A poll with its results",

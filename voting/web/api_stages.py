@@ -7,10 +7,11 @@ from typing import Any
 from flask import Response, g, jsonify
 
 from voting.models import Event
-from voting.services import ServiceError, delegates, facilitation, interests, is_id, polls, votes
-from voting.web.api import bp, delegate_api, facilitator_api, json_body, refuse
+from voting.services import ServiceError, delegates, facilitation, interests, polls, votes
+from voting.web.api import bp, delegate_api, facilitator_api, refuse
 from voting.web.declared import DELEGATE, declare
-from voting.web.schemas import AnswerBody, Answered, Done, SecondsBody, Settings, SettingsBody
+from voting.web.schemas import AnswerBody, Answered, Done, SecondsBody, Settings, SettingsBody, VoteRecorded
+from voting.web.schemas_polls import Poll, PollBody, ProxyVoteBody
 from voting.web.schemas_stages import DeclarationBody
 
 
@@ -25,20 +26,13 @@ def _answer(call: Any, *args: Any, status: int = 200) -> tuple[Response, int]:
 
 @bp.post("/events/<int:event_id>/polls")
 @facilitator_api
-def create_poll(event: Event) -> tuple[Response, int]:
+@declare(
+    json=PollBody, ok={201: (Poll, "The poll with its results.")}, errors=(401, 404, 413), tags=["polls"]
+)
+def create_poll(event: Event, json: PollBody) -> tuple[Response, int]:
     """Create a poll: yes/no/unsure, single choice with options, or a 1-5 scale; named or anonymous."""
-    body = json_body()
-    options = body.get("options") or []
-    if not isinstance(options, list):
-        return refuse("Give the options as a list.", 422)
     try:
-        poll = polls.create_poll(
-            event,
-            str(body.get("kind", "")),
-            str(body.get("question", "")),
-            [str(o) for o in options],
-            bool(body.get("anonymous", False)),
-        )
+        poll = polls.create_poll(event, json.kind, json.question, json.options, json.anonymous)
     except ServiceError as error:
         return refuse(error.message, error.status)
     return jsonify(polls.poll_state(poll)), 201
@@ -103,18 +97,20 @@ def reset(event: Event, contract: str) -> tuple[Response, int]:
 
 @bp.post("/events/<int:event_id>/proxy-vote")
 @facilitator_api
-def proxy_vote(event: Event) -> tuple[Response, int]:
-    """Record a vote for a delegate without a phone (audited as entered by the facilitator)."""
-    body = json_body()
-    delegate_id = body.get("delegate")
-    delegate = delegates.event_delegate(event.id, delegate_id) if is_id(delegate_id) else None
+@declare(
+    json=ProxyVoteBody,
+    ok={200: (VoteRecorded, "Recorded.")},
+    errors=(401, 403, 404, 409, 413, 423),
+    tags=["voting"],
+)
+def proxy_vote(event: Event, json: ProxyVoteBody) -> tuple[Response, int]:
+    """A vote for a delegate without a phone (audited as entered by the facilitator)."""
+    delegate = delegates.event_delegate(event.id, json.delegate)
     if delegate is None:
         return refuse("That delegate is not part of this event.", 404)
-    vote_id = body.get("vote_id") or polls_vote_id()
+    vote_id = json.vote_id or polls_vote_id()
     try:
-        result = votes.cast_vote(
-            delegate, body.get("contract"), body.get("level"), vote_id, entered_by="facilitator"
-        )
+        result = votes.cast_vote(delegate, json.contract, json.level, vote_id, entered_by="facilitator")
     except ServiceError as error:
         return refuse(error.message, error.status)
     return jsonify(ok=True, contract=result.contract, level=result.level, duplicate=result.duplicate), 200

@@ -138,7 +138,9 @@ def _in_sentences(model: type[Body]) -> Callable[..., None]:
     def before(_req: Any, response: Response | None, error: Exception | None, *_rest: Any) -> None:
         if response is not None and isinstance(error, ValidationError):
             response.set_data(json.dumps({"error": sentence(model, error)}))
-            response.status_code = 422
+            problems = error.errors()
+            field = str(problems[0]["loc"][0]) if problems and problems[0]["loc"] else ""
+            response.status_code = model.statuses.get(field, 422)
 
     return before
 

@@ -30,6 +30,7 @@ class Body(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
     sentences: ClassVar[dict[str, str]] = {}
     unreadable: ClassVar[str] = "Send a JSON object."
+    statuses: ClassVar[dict[str, int]] = {}  # a field whose refusal is not a 422 (a 404: no such thing)
     invalid: ClassVar[str] = "The request could not be read. Please check it and try again."
 
 
