@@ -125,3 +125,84 @@ def test_the_description_comes_from_the_declarations(client: FlaskClient) -> Non
             "text/csv",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }
+
+
+def test_facilitator_bodies_that_do_not_fit(
+    client: FlaskClient, make_event: Any, make_delegate: Any, api_headers: dict[str, str]
+) -> None:
+    """Countdowns, stages, settings, polls and proxy votes: the field's sentence, and its status."""
+    event = make_event()["id"]
+    e = f"/api/v1/events/{event}"
+    client.post(f"{e}/contracts/1/open", headers=api_headers)
+    between = "A countdown must be between 5 seconds and an hour."
+    whole = "Give the countdown in whole seconds."
+    for seconds, sentence in ((3, between), (3601, between), (True, whole), (2.5, whole), (None, whole)):
+        assert post(client, f"{e}/contracts/1/countdown", {"seconds": seconds}, api_headers) == (
+            422,
+            {"error": sentence},
+        ), seconds
+    assert post(client, f"{e}/contracts/1/countdown", {"seconds": "30"}, api_headers) == (200, {"ok": True})
+    assert post(client, f"{e}/stage", {"stage": "2"}, api_headers) == (
+        422,
+        {"error": "Give the stage as a number from 1 to 4."},
+    )
+    assert post(client, f"{e}/stage", {"stage": 7}, api_headers) == (
+        422,
+        {"error": "Choose stage 1, 2, 3 or 4."},
+    )
+    answer = client.put(f"{e}/settings", json={"exclude_declared": "yes"}, headers=api_headers)
+    assert (answer.status_code, answer.get_json()) == (
+        422,
+        {"error": "exclude_declared must be true or false."},
+    )
+    answer = client.put(f"{e}/settings", json={}, headers=api_headers)
+    assert (answer.status_code, answer.get_json()["exclude_declared"]) == (200, False)
+    poll = {"kind": "yes_no_unsure", "question": "Go?"}
+    assert post(client, f"{e}/polls", {**poll, "options": "a,b"}, api_headers) == (
+        422,
+        {"error": "Give the options as a list."},
+    )
+    assert post(client, f"{e}/polls", {**poll, "kind": "maybe"}, api_headers) == (
+        422,
+        {"error": "Choose yes/no/unsure, a single choice, or a 1 to 5 scale."},
+    )
+    vote = {"delegate": 999_999, "contract": "1", "level": 2}
+    assert post(client, f"{e}/proxy-vote", vote, api_headers) == (
+        404,
+        {"error": "That delegate is not part of this event."},
+    )
+    assert post(client, f"{e}/proxy-vote", {**vote, "delegate": "1"}, api_headers)[0] == 404
+    delegate = make_delegate(event, "00Q")["id"]
+    assert post(client, f"{e}/proxy-vote", {**vote, "delegate": delegate, "level": 6}, api_headers) == (
+        422,
+        {"error": "Choose one of the five levels, 1 to 5."},
+    )
+
+
+def test_delegate_bodies_that_do_not_fit(client: FlaskClient, make_event: Any, make_delegate: Any) -> None:
+    """Declarations, confirmations and ballots: the field's sentence, after the token check."""
+    token = make_delegate(make_event()["id"], "00Q")["token"]
+    headers = bearer(token)
+    assert post(client, "/api/v1/declarations", {"contract": "1", "interest": 5}, headers) == (
+        422,
+        {"error": "Say briefly what the interest is, for example 'my practice provides this service'."},
+    )
+    assert post(client, "/api/v1/confirmations", {"contract": "1", "action": "maybe"}, headers) == (
+        422,
+        {"error": "Choose confirm or amend."},
+    )
+    assert post(
+        client, "/api/v1/arrangements/1:2:1/ballot", {"topic": "lunch", "ballot": "yes"}, headers
+    ) == (
+        422,
+        {"error": "Vote on the co-ordinator or the model."},
+    )
+    assert post(
+        client, "/api/v1/arrangements/1:2:1/ballot", {"topic": "model", "ballot": "perhaps"}, headers
+    ) == (
+        422,
+        {"error": "Vote yes, no or abstain."},
+    )
+    for url in ("/api/v1/declarations", "/api/v1/confirmations", "/api/v1/arrangements/1:2:1/ballot"):
+        assert post(client, url, {"topic": 1}, bearer("not-a-token"))[0] == 401, url
+        assert post(client, url, [], headers) == (400, {"error": "Send a JSON object."}), url
