@@ -11,13 +11,16 @@ from sqlalchemy import select
 from voting.extensions import db
 from voting.models import Event, StageVersion
 from voting.services import ServiceError, is_id, stage3, stage4, stages
-from voting.web.api import bp, delegate_api, facilitator_api, json_body, refuse
+from voting.web.api import bp, delegate_api, facilitator_api, refuse
 from voting.web.declared import DELEGATE, declare
 from voting.web.schemas import Done
 from voting.web.schemas_stages import (
+    ArrangementBody,
     BallotBody,
     ConfirmationBody,
+    ContributionBody,
     Decision,
+    EditBody,
     StageBody,
     StageMoved,
 )
@@ -109,36 +112,28 @@ def arrangements(event: Event) -> tuple[Response, int]:
 
 @bp.post("/events/<int:event_id>/arrangements/edit")
 @facilitator_api
-def edit(event: Event) -> tuple[Response, int]:
-    """Move a CCG (`contract`, `organisation`, `to` key or null), merge (`key`, `other`) or split (`key`, `members`)."""
-    body = json_body()
-    operation = str(body.get("operation", ""))
-    # Only the edit's own fields: any other key in the body must not reach the call as an argument.
-    fields = ("contract", "organisation", "to", "key", "other", "members")
-    return _run(stage4.edit, event, operation, **{name: body[name] for name in fields if name in body})
+@declare(json=EditBody, ok={200: (Done, "Done.")}, errors=(401, 404, 413), tags=["stages"])
+def edit(event: Event, json: EditBody) -> tuple[Response, int]:
+    """Stage 4: move a CCG, merge two arrangements or split one."""
+    fields = json.model_dump(exclude_unset=True, exclude={"operation"})  # the edit's own fields only
+    return _run(stage4.edit, event, json.operation, **fields)
 
 
 @bp.patch("/events/<int:event_id>/arrangements/<key>")
 @facilitator_api
-def update(event: Event, key: str) -> tuple[Response, int]:
-    """Set co-ordinator, model, decision rule, quorum, what happens on disagreement, cost method."""
-    return _run(stage4.update, event, key, json_body())
+@declare(json=ArrangementBody, ok={200: (Done, "Done.")}, errors=(401, 404, 413), tags=["stages"])
+def update(event: Event, key: str, json: ArrangementBody) -> tuple[Response, int]:
+    """Stage 4: set co-ordinator, model, decision rule, quorum, what happens on disagreement, cost method."""
+    return _run(stage4.update, event, key, json.model_dump(exclude_unset=True))
 
 
 @bp.post("/events/<int:event_id>/arrangements/<key>/contributions")
 @facilitator_api
-def contribution(event: Event, key: str) -> tuple[Response, int]:
-    """A member's contribution (role, days or WTE, notes) and, for custom splits, its percentage."""
-    body = json_body()
+@declare(json=ContributionBody, ok={200: (Done, "Done.")}, errors=(401, 404, 413), tags=["stages"])
+def contribution(event: Event, key: str, json: ContributionBody) -> tuple[Response, int]:
+    """Stage 4: a member's contribution (role, days or WTE, notes) and (custom split) percentage."""
     return _run(
-        stage4.contribute,
-        event,
-        key,
-        str(body.get("organisation", "")),
-        str(body.get("role", "")),
-        str(body.get("days", "")),
-        str(body.get("notes", "")),
-        str(body.get("percent", "")),
+        stage4.contribute, event, key, json.organisation, json.role, json.days, json.notes, str(json.percent)
     )
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from voting.domain.costs import METHODS as COST_METHODS
-from voting.domain.governance import KINDS as RULE_KINDS
-from voting.domain.suggestions import MODELS
 from voting.services import MAX_ID
 
 Schema = dict[str, Any]
@@ -463,29 +461,6 @@ def _polls() -> dict[str, Schema]:
 
 def _stages() -> dict[str, Schema]:
     e = "/api/v1/events/{event_id}"
-    arrangement_fields = {
-        "coordinator": {"type": "string", "description": "A member's code, CSS, or empty."},
-        "model": {"enum": ["", *MODELS]},
-        "rule_kind": {"enum": list(RULE_KINDS)},
-        "rule_threshold": {"type": "string", "examples": ["1/2", "2/3"]},
-        "rule_at_least": BOOLEAN,
-        "quorum": {"type": "string", "description": "A number of members or a fraction, e.g. 3 or 1/2."},
-        "majority_binds_all": BOOLEAN,
-        "on_disagreement": STRING,
-        "cost_method": {"enum": list(COST_METHODS)},
-    }
-    edit = obj(
-        {
-            "operation": {"enum": ["move", "merge", "split"]},
-            "contract": STRING,
-            "organisation": STRING,
-            "to": NULLABLE_STRING,
-            "key": STRING,
-            "other": STRING,
-            "members": {"type": "array", "items": STRING},
-        },
-        ("operation",),
-    )
     return {
         e + "/versions": {
             "get": operation(
@@ -528,47 +503,6 @@ def _stages() -> dict[str, Schema]:
                 "Stage 4: every arrangement, and the problems that stop finalising",
                 {"200": json_response("The arrangements.", ref("Arrangements")), **facilitator_errors(422)},
                 parameters=[EVENT],
-                tag="stages",
-            )
-        },
-        e + "/arrangements/edit": {
-            "post": operation(
-                "Stage 4: move a CCG, merge two arrangements or split one",
-                {"200": json_response("Done.", OK), **facilitator_errors(400, 413, 422)},
-                parameters=[EVENT],
-                request=body(edit),
-                tag="stages",
-            )
-        },
-        e + "/arrangements/{key}": {
-            "patch": operation(
-                "Stage 4: set co-ordinator, model, decision rule, quorum, cost method",
-                {"200": json_response("Done.", OK), **facilitator_errors(400, 413, 422)},
-                parameters=[EVENT, KEY],
-                request=body(obj(arrangement_fields)),
-                tag="stages",
-            )
-        },
-        e + "/arrangements/{key}/contributions": {
-            "post": operation(
-                "Stage 4: a member's contribution and (custom split) percentage",
-                {"200": json_response("Done.", OK), **facilitator_errors(400, 413, 422)},
-                parameters=[EVENT, KEY],
-                request=body(
-                    obj(
-                        {
-                            "organisation": STRING,
-                            "role": STRING,
-                            "days": STRING,
-                            "notes": STRING,
-                            "percent": {
-                                "type": ["string", "number"],
-                                "description": "0 to 100; custom splits only.",
-                            },
-                        },
-                        ("organisation",),
-                    )
-                ),
                 tag="stages",
             )
         },

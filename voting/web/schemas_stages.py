@@ -6,7 +6,10 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
+from voting.domain.costs import METHODS as COST_METHODS
 from voting.domain.governance import BALLOTS
+from voting.domain.governance import KINDS as RULE_KINDS
+from voting.domain.suggestions import MODELS
 from voting.web.schemas import LEVEL_NUMBER, Body
 
 STAGE = Annotated[int, Field(ge=1, le=4)]
@@ -85,3 +88,72 @@ class Decision(BaseModel):
 
     passed: bool
     reason: str
+
+
+class EditBody(Body):
+    """Stage 4: move a CCG (`contract`, `organisation`, `to`), merge (`key`, `other`) or split (`key`, `members`)."""
+
+    sentences: ClassVar[dict[str, str]] = {
+        "operation": "Choose move, merge or split.",
+        "contract": "Give the contract as text.",
+        "organisation": "Give the CCG's code as text.",
+        "to": "Give the arrangement to move to as its key, or null for a new one.",
+        "key": "Give the arrangement's key as text, for example 1:2:1.",
+        "other": "Give the other arrangement's key as text, for example 1:2:2.",
+        "members": "Give the CCGs for the new group as a list of codes.",
+    }
+
+    operation: Literal["move", "merge", "split"]
+    contract: str = ""
+    organisation: str = ""
+    to: str | None = None
+    key: str = ""
+    other: str = ""
+    members: list[str] = []
+
+
+RULE_SENTENCE = "That decision rule is not valid: give fractions such as 2/3 and whole numbers."
+
+
+class ArrangementBody(Body):
+    """Stage 4: what is set on an arrangement; a field left out is left as it is."""
+
+    sentences: ClassVar[dict[str, str]] = {
+        "coordinator": "The co-ordinator must be a member CCG or a commissioning support service (CSS).",
+        "model": "Choose one of the six models of technical appendix 2.",
+        "rule_kind": f"That decision rule is not valid: choose {', '.join(RULE_KINDS)}.",
+        "rule_threshold": RULE_SENTENCE,
+        "quorum": RULE_SENTENCE,
+        "rule_at_least": "Say true or false for rule_at_least.",
+        "majority_binds_all": "Say true or false for majority_binds_all.",
+        "on_disagreement": "Say what happens on disagreement as text.",
+        "cost_method": "Split costs by value share, equally, or by custom percentages.",
+    }
+
+    coordinator: str = Field(default=None, description="A member's code, CSS, or empty.")
+    model: Literal[("", *MODELS)] = Field(default=None)  # type: ignore[valid-type]
+    rule_kind: Literal[RULE_KINDS] = Field(default=None)  # type: ignore[valid-type]
+    rule_threshold: str = Field(default=None, examples=["1/2", "2/3"])
+    rule_at_least: bool = Field(default=None)
+    quorum: str = Field(default=None, description="A number of members or a fraction, e.g. 3 or 1/2.")
+    majority_binds_all: bool = Field(default=None)
+    on_disagreement: str = Field(default=None)
+    cost_method: Literal[COST_METHODS] = Field(default=None)  # type: ignore[valid-type]
+
+
+class ContributionBody(Body):
+    """Stage 4: a member's contribution and, for custom splits, its percentage."""
+
+    sentences: ClassVar[dict[str, str]] = {
+        "organisation": "Give the member CCG's code as text.",
+        "role": "Give the role as text.",
+        "days": "Give the days or WTE as text.",
+        "notes": "Give the notes as text.",
+        "percent": "The percentage must be a number of 0 or more.",
+    }
+
+    organisation: str
+    role: str = ""
+    days: str = ""
+    notes: str = ""
+    percent: str | int | float = Field(default="", description="0 to 100; custom splits only.")
