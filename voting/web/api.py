@@ -20,6 +20,7 @@ from voting.web.common import public_url
 from voting.web.declared import DELEGATE, Document, declare, document, json_object
 from voting.web.facilitator import matrix_download
 from voting.web.schemas import (
+    ContractStatus,
     DelegateBody,
     DelegateCreated,
     EventBody,
@@ -144,10 +145,14 @@ def add_delegate(event: Event, json: DelegateBody) -> tuple[Response, int]:
     ), 201
 
 
-@bp.post("/events/<int:event_id>/contracts/<contract>/<any(open, close):action>")
+@bp.post("/events/<int:event_id>/contracts/<contract>/open", defaults={"action": "open"})
+@bp.post("/events/<int:event_id>/contracts/<contract>/close", defaults={"action": "close"})
 @facilitator_api
+@declare(ok={200: (ContractStatus, "The contract's status.")}, errors=(401, 404, 422), tags=["voting"])
 def voting_control(event: Event, contract: str, action: str) -> tuple[Response, int]:
-    """Open or close voting on one contract."""
+    """Open or close voting on a contract.
+
+    Opening an open contract or closing a closed one changes nothing."""
     change = contracts.open_contracts if action == "open" else contracts.close_contracts
     try:
         change(event, [contract])

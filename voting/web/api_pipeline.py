@@ -21,8 +21,12 @@ from voting.web.schemas_stages import (
     ContributionBody,
     Decision,
     EditBody,
+    FinaliseRefused,
     StageBody,
     StageMoved,
+    Version,
+    VersionContent,
+    Versions,
 )
 
 
@@ -44,6 +48,7 @@ def move_stage(event: Event, json: StageBody) -> tuple[Response, int]:
 
 @bp.get("/events/<int:event_id>/versions")
 @facilitator_api
+@declare(ok={200: (Versions, "The versions, oldest first.")}, errors=(401, 404), tags=["stages"])
 def versions(event: Event) -> Response:
     """Every frozen version: indicative and confirmed matrices, arrangements."""
     return jsonify(versions=[stages.version_summary(v) for v in stages.all_versions(event.id)])
@@ -51,6 +56,7 @@ def versions(event: Event) -> Response:
 
 @bp.get("/events/<int:event_id>/versions/<int:version_id>")
 @facilitator_api
+@declare(ok={200: (VersionContent, "The version.")}, errors=(401, 404), tags=["stages"])
 def version(event: Event, version_id: int) -> tuple[Response, int]:
     """One frozen version with its full content."""
     found = (
@@ -67,6 +73,7 @@ def version(event: Event, version_id: int) -> tuple[Response, int]:
 
 @bp.post("/events/<int:event_id>/contracts/<contract>/rerun")
 @facilitator_api
+@declare(ok={200: (Done, "Reset and opened.")}, errors=(401, 404, 422), tags=["stages"])
 def rerun(event: Event, contract: str) -> tuple[Response, int]:
     """Stage 3: vote on one contract again (its votes reset, audited, and it opens)."""
     return _run(stage3.rerun, event, contract)
@@ -163,6 +170,15 @@ def ballot(key: str, json: BallotBody) -> tuple[Response, int]:
 
 @bp.post("/events/<int:event_id>/finalise")
 @facilitator_api
+@declare(
+    ok={
+        200: (Version, "The frozen version."),
+        409: (FinaliseRefused, "What must be fixed first."),
+        422: (FinaliseRefused, "Not at stage 4."),
+    },
+    errors=(401, 404),
+    tags=["stages"],
+)
 def finalise(event: Event) -> tuple[Response, int]:
     """Freeze the arrangements; refused (409) while anything is orphaned or contradictory."""
     try:

@@ -124,28 +124,6 @@ SCHEMAS: dict[str, Schema] = {
         },
         ("columns", "rows", "audit_head"),
     ),
-    "ContractStatus": obj(
-        {"contract": STRING, "status": {"enum": ["ready", "open", "closed"]}}, ("contract", "status")
-    ),
-    "Reset": obj({"contract": STRING, "removed": INTEGER}, ("contract", "removed")),
-    "Declarations": obj(
-        {
-            "declarations": {
-                "type": "array",
-                "items": obj(
-                    {
-                        "delegate": STRING,
-                        "organisation": STRING,
-                        "contract": STRING,
-                        "interest": STRING,
-                        "at": STRING,
-                    },
-                    ("delegate", "organisation", "contract", "interest", "at"),
-                ),
-            }
-        },
-        ("declarations",),
-    ),
     "Stage3": obj(
         {
             "stage3": obj(
@@ -218,16 +196,6 @@ SCHEMAS: dict[str, Schema] = {
             "problems": {"type": "array", "items": {"type": "object"}},
         },
         ("confirmed_version", "arrangements", "problems"),
-    ),
-    "FinaliseRefused": obj(
-        {
-            "error": STRING,
-            "problems": {
-                "type": "array",
-                "items": obj({"contract": STRING, "message": STRING}, ("contract", "message")),
-            },
-        },
-        ("error", "problems"),
     ),
     "ActivityView": obj(
         {
@@ -344,7 +312,6 @@ STEERING_TYPES = {
 
 def _events() -> dict[str, Schema]:
     e = "/api/v1/events/{event_id}"
-    c = e + "/contracts/{contract}"
     paths: dict[str, Schema] = {
         e: {
             "get": operation(
@@ -379,117 +346,12 @@ def _events() -> dict[str, Schema]:
             )
         },
     }
-    for action in ("open", "close"):
-        paths[f"{c}/{action}"] = {
-            "post": operation(
-                f"{action.capitalize()} voting on a contract",
-                {
-                    "200": json_response("The contract's status.", ref("ContractStatus")),
-                    **facilitator_errors(422),
-                },
-                parameters=[EVENT, CONTRACT],
-                tag="voting",
-                description="Opening an open contract or closing a closed one changes nothing.",
-            )
-        }
-    for action in ("hide", "reveal"):
-        paths[f"{c}/{action}"] = {
-            "post": operation(
-                f"{action.capitalize()} the contract's results on the projector",
-                {"200": json_response("Done.", OK), **facilitator_errors(422)},
-                parameters=[EVENT, CONTRACT],
-                tag="facilitation",
-            )
-        }
-    paths[c + "/reset"] = {
-        "post": operation(
-            "Remove a closed contract's votes so it can be voted again",
-            {"200": json_response("How many votes were removed.", ref("Reset")), **facilitator_errors(422)},
-            parameters=[EVENT, CONTRACT],
-            tag="facilitation",
-        )
-    }
-    paths[c + "/rerun"] = {
-        "post": operation(
-            "Stage 3: vote on one contract again",
-            {"200": json_response("Reset and opened.", OK), **facilitator_errors(422)},
-            parameters=[EVENT, CONTRACT],
-            tag="stages",
-        )
-    }
-    return paths
-
-
-def _voting() -> dict[str, Schema]:
-    e = "/api/v1/events/{event_id}"
-    return {
-        e + "/declarations": {
-            "get": operation(
-                "Every declared interest",
-                {"200": json_response("The declarations.", ref("Declarations")), **facilitator_errors()},
-                parameters=[EVENT],
-                tag="facilitation",
-            )
-        },
-    }
-
-
-def _polls() -> dict[str, Schema]:
-    e = "/api/v1/events/{event_id}/polls"
-    poll = json_response("The poll with its results.", ref("Poll"))
-    paths: dict[str, Schema] = {
-        e + "/{poll_id}": {
-            "get": operation(
-                "A poll with its results",
-                {"200": poll, **facilitator_errors()},
-                parameters=[EVENT, POLL],
-                tag="polls",
-            )
-        },
-    }
-    for action in ("open", "close", "hide", "reveal"):
-        paths[f"{e}/{{poll_id}}/{action}"] = {
-            "post": operation(
-                f"{action.capitalize()} a poll",
-                {"200": poll, **facilitator_errors(422)},
-                parameters=[EVENT, POLL],
-                tag="polls",
-            )
-        }
     return paths
 
 
 def _stages() -> dict[str, Schema]:
     e = "/api/v1/events/{event_id}"
     return {
-        e + "/versions": {
-            "get": operation(
-                "Every frozen version",
-                {
-                    "200": json_response(
-                        "The versions, oldest first.",
-                        obj({"versions": {"type": "array", "items": ref("Version")}}, ("versions",)),
-                    ),
-                    **facilitator_errors(),
-                },
-                parameters=[EVENT],
-                tag="stages",
-            )
-        },
-        e + "/versions/{version_id}": {
-            "get": operation(
-                "One frozen version with its content",
-                {
-                    "200": json_response(
-                        "The version.",
-                        {"allOf": [ref("Version"), obj({"payload": {"type": "object"}}, ("payload",))]},
-                    ),
-                    **facilitator_errors(),
-                },
-                parameters=[EVENT, VERSION],
-                tag="stages",
-            )
-        },
         e + "/stage3": {
             "get": operation(
                 "Stage 3: open flags, ranking, value-weighted results, the working matrix",
@@ -502,19 +364,6 @@ def _stages() -> dict[str, Schema]:
             "get": operation(
                 "Stage 4: every arrangement, and the problems that stop finalising",
                 {"200": json_response("The arrangements.", ref("Arrangements")), **facilitator_errors(422)},
-                parameters=[EVENT],
-                tag="stages",
-            )
-        },
-        e + "/finalise": {
-            "post": operation(
-                "Stage 4: freeze the arrangements",
-                {
-                    "200": json_response("The frozen version.", ref("Version")),
-                    "409": json_response("What must be fixed first.", ref("FinaliseRefused")),
-                    "422": json_response("Not at stage 4.", ref("FinaliseRefused")),
-                    **facilitator_errors(),
-                },
                 parameters=[EVENT],
                 tag="stages",
             )
@@ -609,4 +458,4 @@ def _steering() -> dict[str, Schema]:
 
 def paths() -> dict[str, Schema]:
     """The routes not yet declared with `declare`, by path."""
-    return {**_events(), **_voting(), **_polls(), **_stages(), **_activity(), **_steering()}
+    return {**_events(), **_stages(), **_activity(), **_steering()}

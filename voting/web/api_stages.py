@@ -10,7 +10,17 @@ from voting.models import Event
 from voting.services import ServiceError, delegates, facilitation, interests, polls, votes
 from voting.web.api import bp, delegate_api, facilitator_api, refuse
 from voting.web.declared import DELEGATE, declare
-from voting.web.schemas import AnswerBody, Answered, Done, SecondsBody, Settings, SettingsBody, VoteRecorded
+from voting.web.schemas import (
+    AnswerBody,
+    Answered,
+    Declarations,
+    Done,
+    Reset,
+    SecondsBody,
+    Settings,
+    SettingsBody,
+    VoteRecorded,
+)
 from voting.web.schemas_polls import Poll, PollBody, ProxyVoteBody
 from voting.web.schemas_stages import DeclarationBody
 
@@ -40,13 +50,18 @@ def create_poll(event: Event, json: PollBody) -> tuple[Response, int]:
 
 @bp.get("/events/<int:event_id>/polls/<int:poll_id>")
 @facilitator_api
+@declare(ok={200: (Poll, "The poll with its results.")}, errors=(401, 404), tags=["polls"])
 def show_poll(event: Event, poll_id: int) -> tuple[Response, int]:
     """A poll with its results."""
     return _answer(lambda: polls.poll_state(polls.event_poll(event, poll_id)))
 
 
-@bp.post("/events/<int:event_id>/polls/<int:poll_id>/<any(open, close, hide, reveal):action>")
+@bp.post("/events/<int:event_id>/polls/<int:poll_id>/open", defaults={"action": "open"})
+@bp.post("/events/<int:event_id>/polls/<int:poll_id>/close", defaults={"action": "close"})
+@bp.post("/events/<int:event_id>/polls/<int:poll_id>/hide", defaults={"action": "hide"})
+@bp.post("/events/<int:event_id>/polls/<int:poll_id>/reveal", defaults={"action": "reveal"})
 @facilitator_api
+@declare(ok={200: (Poll, "The poll with its results.")}, errors=(401, 404, 422), tags=["polls"])
 def poll_action(event: Event, poll_id: int, action: str) -> tuple[Response, int]:
     """Open, close, hide or reveal a poll."""
 
@@ -69,10 +84,12 @@ def poll_countdown(event: Event, poll_id: int, json: SecondsBody) -> tuple[Respo
     return _answer(lambda: polls.start_countdown(polls.event_poll(event, poll_id), json.seconds))
 
 
-@bp.post("/events/<int:event_id>/contracts/<contract>/<any(hide, reveal):action>")
+@bp.post("/events/<int:event_id>/contracts/<contract>/hide", defaults={"action": "hide"})
+@bp.post("/events/<int:event_id>/contracts/<contract>/reveal", defaults={"action": "reveal"})
 @facilitator_api
+@declare(ok={200: (Done, "Done.")}, errors=(401, 404, 422), tags=["facilitation"])
 def hide_results(event: Event, contract: str, action: str) -> tuple[Response, int]:
-    """Hide a contract's results from the projector until revealed."""
+    """Hide the contract's results on the projector until revealed, or reveal them."""
     return _answer(facilitation.set_results_hidden, event, [contract], action == "hide")
 
 
@@ -86,6 +103,7 @@ def countdown(event: Event, contract: str, json: SecondsBody) -> tuple[Response,
 
 @bp.post("/events/<int:event_id>/contracts/<contract>/reset")
 @facilitator_api
+@declare(ok={200: (Reset, "How many votes were removed.")}, errors=(401, 404, 422), tags=["facilitation"])
 def reset(event: Event, contract: str) -> tuple[Response, int]:
     """Remove a closed contract's votes (each removal audited) so it can be voted again."""
     try:
@@ -140,6 +158,7 @@ def settings(event: Event, json: SettingsBody) -> tuple[Response, int]:
 
 @bp.get("/events/<int:event_id>/declarations")
 @facilitator_api
+@declare(ok={200: (Declarations, "The declarations.")}, errors=(401, 404), tags=["facilitation"])
 def declarations(event: Event) -> Response:
     """Every declared interest."""
     return jsonify(declarations=interests.list_declarations(event.id))

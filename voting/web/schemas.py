@@ -181,3 +181,33 @@ class Settings(BaseModel):
 
     exclude_declared: bool
     stage: int
+
+
+class ContractStatus(BaseModel):
+    """A contract's voting status after opening or closing it."""
+
+    contract: str
+    status: Literal["ready", "open", "closed"]
+
+
+class Reset(BaseModel):
+    """How many votes a reset removed."""
+
+    contract: str
+    removed: int
+
+
+class Declaration(BaseModel):
+    """One declared interest."""
+
+    delegate: str
+    organisation: str
+    contract: str
+    interest: str
+    at: str
+
+
+class Declarations(BaseModel):
+    """Every declared interest."""
+
+    declarations: list[Declaration]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
@@ -157,3 +157,29 @@ class ContributionBody(Body):
     days: str = ""
     notes: str = ""
     percent: str | int | float = Field(default="", description="0 to 100; custom splits only.")
+
+
+class Versions(BaseModel):
+    """The frozen versions, oldest first."""
+
+    versions: list[Version]
+
+
+class VersionContent(Version):
+    """A frozen version with its content."""
+
+    payload: dict[str, Any]
+
+
+class Problem(BaseModel):
+    """What must be fixed before finalising."""
+
+    contract: str
+    message: str
+
+
+class FinaliseRefused(BaseModel):
+    """Finalising refused: the sentence, and each problem."""
+
+    error: str
+    problems: list[Problem]
