@@ -28,8 +28,10 @@ from voting.extensions import csrf
 from voting.importers.activity import COLUMNS
 from voting.models import Event
 from voting.services import ServiceError, activity
-from voting.web.api import facilitator_api
+from voting.web.api import IMPORT_BODY, facilitator_api
 from voting.web.common import event_or_404, facilitator_required
+from voting.web.declared import declare
+from voting.web.schemas import Grouping, Imported, ImportErrors
 
 bp = Blueprint("activity", __name__)
 
@@ -200,8 +202,17 @@ def page_csv(event_id: int, side: str, code: str) -> Response:
 @bp.put("/api/v1/events/<int:event_id>/activity")
 @csrf.exempt
 @facilitator_api
+@declare(
+    ok={
+        200: (Imported, "Everything imported (all or nothing)."),
+        422: (ImportErrors, "Every problem in the file; nothing was changed."),
+    },
+    errors=(401, 404, 413),
+    tags=["activity"],
+    request_body=IMPORT_BODY,
+)
 def api_import(event: Event) -> tuple[Response, int]:
-    """Replace the event's activity from a CSV (or XLSX) body; all or nothing."""
+    """Replace the event's activity (technical appendix 1) from a file (CSV or XLSX); all or nothing."""
     count, problems = activity.import_activity(event, request.get_data())
     if problems:
         return jsonify(errors=[problem.to_dict() for problem in problems]), 422
@@ -225,8 +236,16 @@ def api_view(event: Event, side: str, code: str, fmt: str) -> Response:
 @csrf.exempt
 @bp.post("/api/v1/events/<int:event_id>/activity/providers/<code>/grouping")
 @facilitator_api
+@declare(
+    ok={201: (Grouping, "Created; import its values before voting.")},
+    errors=(401, 404, 409, 422),
+    tags=["activity"],
+)
 def api_grouping(event: Event, code: str) -> tuple[Response, int]:
-    """Create a contract grouping held by the CCGs that commission from this provider."""
+    """A new contract held by the event's CCGs that commission from this provider.
+
+    404 for a provider with no admissions in the activity data; 409 when the grouping exists
+    already; 422 when none of its CCGs is an organisation of the event."""
     try:
         contract, added, missing = activity.create_grouping_from_provider(event, code)
     except ServiceError as error:

@@ -17,7 +17,6 @@ JSON = "application/json"
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FACILITATOR = [{"facilitatorToken": []}]
-DELEGATE = [{"delegateToken": []}]
 
 
 def ref(name: str) -> Schema:
@@ -37,14 +36,6 @@ INTEGER: Schema = {"type": "integer"}
 BOOLEAN: Schema = {"type": "boolean"}
 NUMBER: Schema = {"type": "number"}
 NULLABLE_STRING: Schema = {"type": ["string", "null"]}
-OK: Schema = obj({"ok": {"const": True}}, ("ok",))
-LEVEL: Schema = {"type": "integer", "minimum": 1, "maximum": 5, "description": "A level, 1 to 5."}
-VOTE_ID: Schema = {
-    "type": "string",
-    "pattern": "^[A-Za-z0-9_-]{8,64}$",
-    "description": "Unique per vote (per tap): a resend with the same id never counts twice.",
-}
-CONTRACT_CODE: Schema = {"type": "string", "description": 'A contract id as loaded, e.g. "7".'}
 
 
 def _id(description: str) -> Schema:
@@ -232,10 +223,6 @@ def errors(*codes: int) -> dict[str, Schema]:
     return {str(code): {"$ref": f"#/components/responses/E{code}"} for code in codes}
 
 
-def body(schema: Schema, required: bool = True) -> Schema:
-    return {"required": required, "content": {JSON: {"schema": schema}}}
-
-
 def path_param(name: str, schema: Schema, description: str = "") -> Schema:
     param: Schema = {"name": name, "in": "path", "required": True, "schema": schema}
     if description:
@@ -244,10 +231,6 @@ def path_param(name: str, schema: Schema, description: str = "") -> Schema:
 
 
 EVENT = path_param("event_id", _id("The event id returned when the event was created."))
-CONTRACT = path_param("contract", {"type": "string", "minLength": 1}, "A contract id as loaded.")
-POLL = path_param("poll_id", _id("A poll id."))
-VERSION = path_param("version_id", _id("A frozen version id."))
-KEY = path_param("key", {"type": "string", "minLength": 1}, "An arrangement key, e.g. 1:2:1.")
 TOP = {
     "name": "top",
     "in": "query",
@@ -287,20 +270,6 @@ def download(description: str, media_type: str) -> Schema:
     return {"description": description, "content": {media_type: {"schema": {"type": "string"}}}}
 
 
-IMPORT_BODY: Schema = {
-    "required": True,
-    "description": "The file itself: CSV (UTF-8, a BOM is fine; Windows-1252 is read too) or XLSX "
-    "(detected from its bytes; first sheet). Limit 5 MB, 50,000 rows.",
-    "content": {
-        CSV: {"schema": {"type": "string"}},
-        XLSX: {"schema": {"type": "string", "contentMediaType": XLSX}},
-    },
-}
-IMPORTED = {
-    "200": json_response("Everything imported (all or nothing).", ref("Imported")),
-    "422": json_response("Every problem in the file; nothing was changed.", ref("ImportErrors")),
-    **facilitator_errors(413),
-}
 STEERING_TYPES = {
     "xlsx": XLSX,
     "zip": "application/zip",
@@ -373,17 +342,7 @@ def _stages() -> dict[str, Schema]:
 
 def _activity() -> dict[str, Schema]:
     e = "/api/v1/events/{event_id}/activity"
-    paths: dict[str, Schema] = {
-        e: {
-            "put": operation(
-                "Replace the event's activity (technical appendix 1) from a file",
-                IMPORTED,
-                parameters=[EVENT],
-                request=IMPORT_BODY,
-                tag="activity",
-            )
-        }
-    }
+    paths: dict[str, Schema] = {}
     code = path_param(
         "code", {"type": "string", "minLength": 1}, "A CCG or provider code as in the activity file."
     )
@@ -408,29 +367,6 @@ def _activity() -> dict[str, Schema]:
                 tag="activity",
             )
         }
-    paths[f"{e}/providers/{{code}}/grouping"] = {
-        "post": operation(
-            "A new contract held by the event's CCGs that commission from this provider",
-            {
-                "201": json_response(
-                    "Created; import its values before voting.",
-                    obj(
-                        {
-                            "contract": STRING,
-                            "organisations": {"type": "array", "items": STRING},
-                            "not_in_event": {"type": "array", "items": STRING},
-                        },
-                        ("contract", "organisations", "not_in_event"),
-                    ),
-                ),
-                **facilitator_errors(409, 422),
-            },
-            parameters=[EVENT, code],
-            tag="activity",
-            description="404 for a provider with no admissions in the activity data; 409 when the "
-            "grouping exists already; 422 when none of its CCGs is an organisation of the event.",
-        )
-    }
     return paths
 
 

@@ -211,3 +211,11 @@ class Declarations(BaseModel):
     """Every declared interest."""
 
     declarations: list[Declaration]
+
+
+class Grouping(BaseModel):
+    """A new contract held by the event's CCGs that commission from a provider."""
+
+    contract: str
+    organisations: list[str]
+    not_in_event: list[str]
