@@ -30,6 +30,7 @@ from voting.web.schemas import (
     VoteBody,
     VoteRecorded,
 )
+from voting.web.schemas_reads import ConsoleState
 from voting.web.throttle import Throttle
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -88,6 +89,7 @@ def create_event(json: EventBody) -> tuple[Response, int]:
 
 @bp.get("/events/<int:event_id>")
 @facilitator_api
+@declare(ok={200: (ConsoleState, "The console's state.")}, errors=(401, 404), tags=["events"])
 def show_event(event: Event) -> Response:
     """The whole live state of an event, as the console sees it."""
     return jsonify(console_state(event))

@@ -14,6 +14,7 @@ from voting.services import ServiceError, is_id, stage3, stage4, stages
 from voting.web.api import bp, delegate_api, facilitator_api, refuse
 from voting.web.declared import DELEGATE, declare
 from voting.web.schemas import Done
+from voting.web.schemas_reads import Arrangements, Stage3
 from voting.web.schemas_stages import (
     ArrangementBody,
     BallotBody,
@@ -81,6 +82,7 @@ def rerun(event: Event, contract: str) -> tuple[Response, int]:
 
 @bp.get("/events/<int:event_id>/stage3")
 @facilitator_api
+@declare(ok={200: (Stage3, "Stage 3.")}, errors=(401, 404, 422), tags=["stages"])
 def stage3_state(event: Event) -> tuple[Response, int]:
     """Open flags, contracts ranked by disagreement, value-weighted results, the working matrix."""
     return _run(stage3.console_extras, event)
@@ -102,6 +104,7 @@ def confirm(json: ConfirmationBody) -> tuple[Response, int]:
 
 @bp.get("/events/<int:event_id>/arrangements")
 @facilitator_api
+@declare(ok={200: (Arrangements, "The arrangements.")}, errors=(401, 404, 422), tags=["stages"])
 def arrangements(event: Event) -> tuple[Response, int]:
     """Every arrangement in full, and the problems that stop finalising."""
 

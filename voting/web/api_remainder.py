@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from voting.domain.costs import METHODS as COST_METHODS
 from voting.services import MAX_ID
 
 Schema = dict[str, Any]
@@ -43,53 +42,6 @@ def _id(description: str) -> Schema:
 
 
 SCHEMAS: dict[str, Schema] = {
-    "ConsoleState": obj(
-        {
-            "event": obj({"id": INTEGER, "name": STRING, "join_code": STRING}, ("id", "name", "join_code")),
-            "levels": {"type": "object", "additionalProperties": STRING},
-            "contracts": {
-                "type": "array",
-                "items": obj(
-                    {
-                        "code": STRING,
-                        "name": STRING,
-                        "status": {"enum": ["ready", "open", "closed"]},
-                        "holders": INTEGER,
-                        "voted": INTEGER,
-                        "turnout": NUMBER,
-                        "counts": {"type": "object", "additionalProperties": INTEGER},
-                        "split": INTEGER,
-                        "modal": STRING,
-                        "votes": {"type": "object", "additionalProperties": INTEGER},
-                        "results_hidden": BOOLEAN,
-                        "closes_at": NULLABLE_STRING,
-                    },
-                    ("code", "name", "status", "holders", "voted", "turnout", "counts", "votes"),
-                ),
-            },
-            "open": {"type": "array", "items": STRING},
-            "matrix": ref("Matrix"),
-            "organisations": {"type": "array"},
-            "pending": {"type": "array"},
-            "splits": {"type": "array"},
-            "stage": {"type": "integer", "minimum": 1, "maximum": 4},
-            "now": STRING,
-        },
-        ("event", "levels", "contracts", "open", "matrix", "stage", "now"),
-    ),
-    "Matrix": obj(
-        {
-            "columns": {"type": "array", "items": STRING},
-            "rows": {
-                "type": "array",
-                "items": obj(
-                    {"code": STRING, "name": STRING, "cells": {"type": "array", "items": STRING}},
-                    ("code", "name", "cells"),
-                ),
-            },
-        },
-        ("columns", "rows"),
-    ),
     "MatrixJson": obj(
         {
             "columns": {"type": "array", "items": obj({"id": STRING, "name": STRING}, ("id", "name"))},
@@ -114,79 +66,6 @@ SCHEMAS: dict[str, Schema] = {
             },
         },
         ("columns", "rows", "audit_head"),
-    ),
-    "Stage3": obj(
-        {
-            "stage3": obj(
-                {
-                    "indicative_version": INTEGER,
-                    "flags_total": INTEGER,
-                    "flags_open": INTEGER,
-                    "open_flags": {
-                        "type": "array",
-                        "items": obj(
-                            {
-                                "organisation": STRING,
-                                "contract": STRING,
-                                "kind": {"enum": ["isolated", "mismatch", "split", "no_position"]},
-                                "message": STRING,
-                            },
-                            ("organisation", "contract", "kind", "message"),
-                        ),
-                    },
-                    "ranking": {
-                        "type": "array",
-                        "items": obj(
-                            {"contract": STRING, "score": NUMBER, "explanation": STRING},
-                            ("contract", "score", "explanation"),
-                        ),
-                    },
-                    "weighted": {"type": "object"},
-                    "confirmed": INTEGER,
-                    "amended": INTEGER,
-                    "matrix": ref("Matrix"),
-                },
-                (
-                    "flags_total",
-                    "flags_open",
-                    "open_flags",
-                    "ranking",
-                    "weighted",
-                    "confirmed",
-                    "amended",
-                    "matrix",
-                ),
-            )
-        },
-        ("stage3",),
-    ),
-    "Arrangements": obj(
-        {
-            "confirmed_version": INTEGER,
-            "arrangements": {
-                "type": "array",
-                "items": obj(
-                    {
-                        "key": STRING,
-                        "contract": STRING,
-                        "level": INTEGER,
-                        "members": {"type": "array", "items": {"type": "object"}},
-                        "suggested_coordinator": NULLABLE_STRING,
-                        "suggested_model": NULLABLE_STRING,
-                        "model_reason": STRING,
-                        "coordinator": STRING,
-                        "model": STRING,
-                        "rule": {"type": "object"},
-                        "decisions": {"type": "object"},
-                        "cost_method": {"enum": list(COST_METHODS)},
-                        "cost_problem": STRING,
-                    },
-                    ("key", "contract", "level", "members", "coordinator", "model", "rule", "cost_method"),
-                ),
-            },
-            "problems": {"type": "array", "items": {"type": "object"}},
-        },
-        ("confirmed_version", "arrangements", "problems"),
     ),
     "ActivityView": obj(
         {
@@ -282,14 +161,6 @@ STEERING_TYPES = {
 def _events() -> dict[str, Schema]:
     e = "/api/v1/events/{event_id}"
     paths: dict[str, Schema] = {
-        e: {
-            "get": operation(
-                "The live state the console shows",
-                {"200": json_response("The console's state.", ref("ConsoleState")), **facilitator_errors()},
-                parameters=[EVENT],
-                tag="events",
-            )
-        },
         e + "/matrix.json": {
             "get": operation(
                 "The matrix (Annex 2 layout) as JSON",
@@ -316,28 +187,6 @@ def _events() -> dict[str, Schema]:
         },
     }
     return paths
-
-
-def _stages() -> dict[str, Schema]:
-    e = "/api/v1/events/{event_id}"
-    return {
-        e + "/stage3": {
-            "get": operation(
-                "Stage 3: open flags, ranking, value-weighted results, the working matrix",
-                {"200": json_response("Stage 3.", ref("Stage3")), **facilitator_errors(422)},
-                parameters=[EVENT],
-                tag="stages",
-            )
-        },
-        e + "/arrangements": {
-            "get": operation(
-                "Stage 4: every arrangement, and the problems that stop finalising",
-                {"200": json_response("The arrangements.", ref("Arrangements")), **facilitator_errors(422)},
-                parameters=[EVENT],
-                tag="stages",
-            )
-        },
-    }
 
 
 def _activity() -> dict[str, Schema]:
@@ -394,4 +243,4 @@ def _steering() -> dict[str, Schema]:
 
 def paths() -> dict[str, Schema]:
     """The routes not yet declared with `declare`, by path."""
-    return {**_events(), **_stages(), **_activity(), **_steering()}
+    return {**_events(), **_activity(), **_steering()}
