@@ -32,6 +32,8 @@ from voting.web.api import IMPORT_BODY, facilitator_api
 from voting.web.common import event_or_404, facilitator_required
 from voting.web.declared import declare
 from voting.web.schemas import Grouping, Imported, ImportErrors
+from voting.web.schemas_reads import ActivityView as ActivityViewModel
+from voting.web.schemas_reads import TopQuery
 
 bp = Blueprint("activity", __name__)
 
@@ -219,8 +221,25 @@ def api_import(event: Event) -> tuple[Response, int]:
     return jsonify(imported=count), 200
 
 
-@bp.get("/api/v1/events/<int:event_id>/activity/<any(ccgs, providers):side>/<code>.<any(csv, json):fmt>")
+# One rule per side and format, so that the description has one path for each, as they are called.
+@bp.get("/api/v1/events/<int:event_id>/activity/ccgs/<code>.csv", defaults={"side": "ccgs", "fmt": "csv"})
+@bp.get("/api/v1/events/<int:event_id>/activity/ccgs/<code>.json", defaults={"side": "ccgs", "fmt": "json"})
+@bp.get(
+    "/api/v1/events/<int:event_id>/activity/providers/<code>.csv",
+    defaults={"side": "providers", "fmt": "csv"},
+)
+@bp.get(
+    "/api/v1/events/<int:event_id>/activity/providers/<code>.json",
+    defaults={"side": "providers", "fmt": "json"},
+)
 @facilitator_api
+@declare(
+    query=TopQuery,
+    ok={200: (ActivityViewModel, "The view (CSV: as the framework prints it, UTF-8 with a BOM).")},
+    errors=(400, 401, 404),
+    tags=["activity"],
+    files={"csv": "text/csv"},
+)
 def api_view(event: Event, side: str, code: str, fmt: str) -> Response:
     """Main providers for a CCG, or main commissioning CCGs for a provider, as CSV or JSON."""
     view = _view(event, side, code, _top(request.args.get("top"), _default_top(side)))

@@ -30,7 +30,7 @@ from voting.web.schemas import (
     VoteBody,
     VoteRecorded,
 )
-from voting.web.schemas_reads import ConsoleState
+from voting.web.schemas_reads import ConsoleState, MatrixJson
 from voting.web.throttle import Throttle
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -164,10 +164,19 @@ def voting_control(event: Event, contract: str, action: str) -> tuple[Response, 
     return jsonify(contract=contract, status=found.status if found else None), 200
 
 
-@bp.get("/events/<int:event_id>/matrix.<any(csv, xlsx, json):fmt>")
+# One rule per format, so that the description has one path per format, as the routes are called.
+@bp.get("/events/<int:event_id>/matrix.json", defaults={"fmt": "json"})
+@bp.get("/events/<int:event_id>/matrix.csv", defaults={"fmt": "csv"})
+@bp.get("/events/<int:event_id>/matrix.xlsx", defaults={"fmt": "xlsx"})
 @facilitator_api
+@declare(
+    ok={200: (MatrixJson, "The matrix (CSV: UTF-8 with a BOM, legend after a blank line).")},
+    errors=(401, 404),
+    tags=["matrix"],
+    files={"csv": "text/csv", "xlsx": XLSX},
+)
 def matrix(event: Event, fmt: str) -> Response:
-    """The matrix in the Annex 2 layout."""
+    """The matrix in the Annex 2 layout, as JSON, CSV or an Excel workbook."""
     if fmt != "json":
         return matrix_download(event, fmt)
     result, _positions, _votes = event_matrix(event)

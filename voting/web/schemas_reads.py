@@ -3,7 +3,7 @@ views (see voting/web/schemas.py). Objects may carry more keys than they name.""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
@@ -184,3 +184,15 @@ class Pack(BaseModel):
     """The gathered steering pack."""
 
     model_config = {"extra": "allow"}
+
+
+class TopQuery(BaseModel):
+    """How many rows before Other (default 4 for a CCG, 5 for a provider)."""
+
+    sentences: ClassVar[dict[str, str]] = {
+        "top": "'top' must be a whole number from 1 to 1000, for example top=5.",
+    }
+    statuses: ClassVar[dict[str, int]] = {"top": 400}
+    invalid: ClassVar[str] = "'top' must be a whole number from 1 to 1000, for example top=5."
+
+    top: int = Field(default=None, ge=1, le=1000)
