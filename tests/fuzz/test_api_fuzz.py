@@ -34,7 +34,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.fuzz.conftest import ORGS, World
-from voting.web.openapi import XLSX, spec
+from voting.web.api import XLSX
+from voting.web.declared import document as spec
 from voting.web.steering import PDF_MISSING
 
 MAX_EXAMPLES = 30

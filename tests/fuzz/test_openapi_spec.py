@@ -12,7 +12,7 @@ import schemathesis
 from flask import Flask
 from flask.testing import FlaskClient
 
-from voting.web.openapi import spec
+from voting.web.declared import document as spec
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")

@@ -27,7 +27,6 @@ def register_blueprints(app: Flask) -> None:
         api_stages,
         delegate_stages,
         facilitator_stages,
-        openapi,  # the OpenAPI description of API v1, on the API blueprint
         steering,  # the steering pack routes, on the console and API blueprints
     )
     from voting.web.activity import bp as activity_bp

@@ -28,8 +28,12 @@ from voting.extensions import csrf
 from voting.importers.activity import COLUMNS
 from voting.models import Event
 from voting.services import ServiceError, activity
-from voting.web.api import facilitator_api
+from voting.web.api import IMPORT_BODY, facilitator_api
 from voting.web.common import event_or_404, facilitator_required
+from voting.web.declared import declare
+from voting.web.schemas import Grouping, Imported, ImportErrors
+from voting.web.schemas_reads import ActivityView as ActivityViewModel
+from voting.web.schemas_reads import TopQuery
 
 bp = Blueprint("activity", __name__)
 
@@ -200,16 +204,42 @@ def page_csv(event_id: int, side: str, code: str) -> Response:
 @bp.put("/api/v1/events/<int:event_id>/activity")
 @csrf.exempt
 @facilitator_api
+@declare(
+    ok={
+        200: (Imported, "Everything imported (all or nothing)."),
+        422: (ImportErrors, "Every problem in the file; nothing was changed."),
+    },
+    errors=(401, 404, 413),
+    tags=["activity"],
+    request_body=IMPORT_BODY,
+)
 def api_import(event: Event) -> tuple[Response, int]:
-    """Replace the event's activity from a CSV (or XLSX) body; all or nothing."""
+    """Replace the event's activity (technical appendix 1) from a file (CSV or XLSX); all or nothing."""
     count, problems = activity.import_activity(event, request.get_data())
     if problems:
         return jsonify(errors=[problem.to_dict() for problem in problems]), 422
     return jsonify(imported=count), 200
 
 
-@bp.get("/api/v1/events/<int:event_id>/activity/<any(ccgs, providers):side>/<code>.<any(csv, json):fmt>")
+# One rule per side and format, so that the description has one path for each, as they are called.
+@bp.get("/api/v1/events/<int:event_id>/activity/ccgs/<code>.csv", defaults={"side": "ccgs", "fmt": "csv"})
+@bp.get("/api/v1/events/<int:event_id>/activity/ccgs/<code>.json", defaults={"side": "ccgs", "fmt": "json"})
+@bp.get(
+    "/api/v1/events/<int:event_id>/activity/providers/<code>.csv",
+    defaults={"side": "providers", "fmt": "csv"},
+)
+@bp.get(
+    "/api/v1/events/<int:event_id>/activity/providers/<code>.json",
+    defaults={"side": "providers", "fmt": "json"},
+)
 @facilitator_api
+@declare(
+    query=TopQuery,
+    ok={200: (ActivityViewModel, "The view (CSV: as the framework prints it, UTF-8 with a BOM).")},
+    errors=(400, 401, 404),
+    tags=["activity"],
+    files={"csv": "text/csv"},
+)
 def api_view(event: Event, side: str, code: str, fmt: str) -> Response:
     """Main providers for a CCG, or main commissioning CCGs for a provider, as CSV or JSON."""
     view = _view(event, side, code, _top(request.args.get("top"), _default_top(side)))
@@ -225,8 +255,16 @@ def api_view(event: Event, side: str, code: str, fmt: str) -> Response:
 @csrf.exempt
 @bp.post("/api/v1/events/<int:event_id>/activity/providers/<code>/grouping")
 @facilitator_api
+@declare(
+    ok={201: (Grouping, "Created; import its values before voting.")},
+    errors=(401, 404, 409, 422),
+    tags=["activity"],
+)
 def api_grouping(event: Event, code: str) -> tuple[Response, int]:
-    """Create a contract grouping held by the CCGs that commission from this provider."""
+    """A new contract held by the event's CCGs that commission from this provider.
+
+    404 for a provider with no admissions in the activity data; 409 when the grouping exists
+    already; 422 when none of its CCGs is an organisation of the event."""
     try:
         contract, added, missing = activity.create_grouping_from_provider(event, code)
     except ServiceError as error:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request, session
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request, session
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
@@ -17,10 +17,25 @@ from voting.services import ServiceError, auth, contracts, delegates, events, im
 from voting.services.screens import console_state
 from voting.services.snapshots import event_matrix
 from voting.web.common import public_url
+from voting.web.declared import DELEGATE, Document, declare, document, json_object
 from voting.web.facilitator import matrix_download
+from voting.web.schemas import (
+    ContractStatus,
+    DelegateBody,
+    DelegateCreated,
+    EventBody,
+    EventCreated,
+    Imported,
+    ImportErrors,
+    VoteBody,
+    VoteRecorded,
+)
+from voting.web.schemas_reads import ConsoleState, MatrixJson
 from voting.web.throttle import Throttle
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+INVALID_LINK = "Your voting link is not valid. Please scan your QR code again."
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def bearer() -> str:
@@ -50,37 +65,8 @@ def facilitator_api(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
-def json_object() -> dict[str, Any] | None:
-    """The body as a JSON object, or None: not JSON, not an object, nested too deeply to read, or
-    text no database can store (a lone surrogate such as "\\ud800" is valid JSON but not Unicode)."""
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:
-        return None
-    if not isinstance(body, dict) or not _storable(body):
-        return None
-    return body
-
-
-def _storable(value: object) -> bool:
-    """True when every string in a parsed JSON value (keys too) encodes as UTF-8; no recursion."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                return False
-        elif isinstance(item, dict):
-            pending.extend(item)
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return True
-
-
 def json_body() -> dict[str, Any]:
+    """The body as a JSON object, else a 400 with a sentence (routes not yet declared)."""
     body = json_object()
     if body is None:
         abort(400, description="Send a JSON object.")
@@ -89,10 +75,13 @@ def json_body() -> dict[str, Any]:
 
 @bp.post("/events")
 @facilitator_api
-def create_event() -> tuple[Response, int]:
-    """Create an event."""
+@declare(json=EventBody, ok={201: (EventCreated, "Created.")}, errors=(401, 413), tags=["events"])
+def create_event(json: EventBody) -> tuple[Response, int]:
+    """Create an event.
+
+    422 when the name is empty or longer than 200 characters."""
     try:
-        event = events.create_event(str(json_body().get("name", "")))
+        event = events.create_event(json.name)
     except ServiceError as error:
         return refuse(error.message, error.status)
     return jsonify(id=event.id, join_code=event.join_code), 201
@@ -100,15 +89,38 @@ def create_event() -> tuple[Response, int]:
 
 @bp.get("/events/<int:event_id>")
 @facilitator_api
+@declare(ok={200: (ConsoleState, "The console's state.")}, errors=(401, 404), tags=["events"])
 def show_event(event: Event) -> Response:
     """The whole live state of an event, as the console sees it."""
     return jsonify(console_state(event))
 
 
-@bp.put("/events/<int:event_id>/<any(organisations, contracts):kind>")
+IMPORT_BODY = {
+    "required": True,
+    "description": "The file itself: CSV (UTF-8, a BOM is fine; Windows-1252 is read too) or XLSX "
+    "(detected from its bytes; first sheet). Limit 5 MB, 50,000 rows.",
+    "content": {
+        "text/csv": {"schema": {"type": "string"}},
+        XLSX: {"schema": {"type": "string", "contentMediaType": XLSX}},
+    },
+}
+
+
+# One rule per kind, so that the description has one path per kind, as the routes are called.
+@bp.put("/events/<int:event_id>/organisations", defaults={"kind": "organisations"})
+@bp.put("/events/<int:event_id>/contracts", defaults={"kind": "contracts"})
 @facilitator_api
+@declare(
+    ok={
+        200: (Imported, "Everything imported (all or nothing)."),
+        422: (ImportErrors, "Every problem in the file; nothing was changed."),
+    },
+    errors=(401, 404, 413),
+    tags=["imports"],
+    request_body=IMPORT_BODY,
+)
 def import_file(event: Event, kind: str) -> tuple[Response, int]:
-    """Replace organisations or contracts from a CSV (or XLSX) body; all or nothing."""
+    """Replace the event's organisations or contracts from a file (CSV or XLSX); all or nothing."""
     runner = imports.import_organisations if kind == "organisations" else imports.import_contracts
     count, problems = runner(event, request.get_data())
     if problems:
@@ -118,13 +130,16 @@ def import_file(event: Event, kind: str) -> tuple[Response, int]:
 
 @bp.post("/events/<int:event_id>/delegates")
 @facilitator_api
-def add_delegate(event: Event) -> tuple[Response, int]:
-    """Create a delegate; the token and join URL are returned once."""
-    body = json_body()
+@declare(
+    json=DelegateBody,
+    ok={201: (DelegateCreated, "The token is shown once.")},
+    errors=(401, 404, 413),
+    tags=["delegates"],
+)
+def add_delegate(event: Event, json: DelegateBody) -> tuple[Response, int]:
+    """Create a delegate with a personal link; the token and join URL are returned once."""
     try:
-        delegate, token = delegates.create_delegate(
-            event, str(body.get("organisation", "")), str(body.get("name", ""))
-        )
+        delegate, token = delegates.create_delegate(event, json.organisation, json.name)
     except ServiceError as error:
         return refuse(error.message, error.status)
     return jsonify(
@@ -132,10 +147,14 @@ def add_delegate(event: Event) -> tuple[Response, int]:
     ), 201
 
 
-@bp.post("/events/<int:event_id>/contracts/<contract>/<any(open, close):action>")
+@bp.post("/events/<int:event_id>/contracts/<contract>/open", defaults={"action": "open"})
+@bp.post("/events/<int:event_id>/contracts/<contract>/close", defaults={"action": "close"})
 @facilitator_api
+@declare(ok={200: (ContractStatus, "The contract's status.")}, errors=(401, 404, 422), tags=["voting"])
 def voting_control(event: Event, contract: str, action: str) -> tuple[Response, int]:
-    """Open or close voting on one contract."""
+    """Open or close voting on a contract.
+
+    Opening an open contract or closing a closed one changes nothing."""
     change = contracts.open_contracts if action == "open" else contracts.close_contracts
     try:
         change(event, [contract])
@@ -145,10 +164,19 @@ def voting_control(event: Event, contract: str, action: str) -> tuple[Response, 
     return jsonify(contract=contract, status=found.status if found else None), 200
 
 
-@bp.get("/events/<int:event_id>/matrix.<any(csv, xlsx, json):fmt>")
+# One rule per format, so that the description has one path per format, as the routes are called.
+@bp.get("/events/<int:event_id>/matrix.json", defaults={"fmt": "json"})
+@bp.get("/events/<int:event_id>/matrix.csv", defaults={"fmt": "csv"})
+@bp.get("/events/<int:event_id>/matrix.xlsx", defaults={"fmt": "xlsx"})
 @facilitator_api
+@declare(
+    ok={200: (MatrixJson, "The matrix (CSV: UTF-8 with a BOM, legend after a blank line).")},
+    errors=(401, 404),
+    tags=["matrix"],
+    files={"csv": "text/csv", "xlsx": XLSX},
+)
 def matrix(event: Event, fmt: str) -> Response:
-    """The matrix in the Annex 2 layout."""
+    """The matrix in the Annex 2 layout, as JSON, CSV or an Excel workbook."""
     if fmt != "json":
         return matrix_download(event, fmt)
     result, _positions, _votes = event_matrix(event)
@@ -202,29 +230,63 @@ def voting_delegate() -> Delegate | None:
     return delegate
 
 
+def voter_api(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Require the delegate's token (or the phone page's session); the view finds it in g.voter.
+    Runs before the body is read: a wrong token is a 401 whatever the body."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        voter = voting_voter()  # no query in the common case: the vote's transaction checks the rest
+        if voter is None:
+            return refuse(INVALID_LINK, 401)
+        if not vote_allowed(voter.id):
+            response, status = refuse(
+                "Too many votes too quickly. Wait a few seconds: your vote is kept and sent again.", 429
+            )
+            response.headers["Retry-After"] = "5"
+            return response, status
+        g.voter = voter
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def delegate_api(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Require the delegate's token (or session), loaded into g.delegate, before the body is read."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        delegate = voting_delegate()
+        if delegate is None:
+            return refuse(INVALID_LINK, 401)
+        g.delegate = delegate
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 @bp.post("/vote")
-def vote() -> tuple[Response, int]:
-    """Cast or change a vote; resending the same vote_id never counts twice."""
-    delegate = voting_voter()  # no query in the common case: the vote's transaction checks the rest
-    if delegate is None:
-        return refuse("Your voting link is not valid. Please scan your QR code again.", 401)
-    if not vote_allowed(delegate.id):
-        response, status = refuse(
-            "Too many votes too quickly. Wait a few seconds: your vote is kept and sent again.", 429
-        )
-        response.headers["Retry-After"] = "5"
-        return response, status
-    body = json_object()
-    if body is None:
-        return refuse("The vote could not be read. Please try again.", 400)
+@voter_api
+@declare(
+    json=VoteBody,
+    ok={200: (VoteRecorded, "Recorded (or a resend of a recorded vote).")},
+    errors=(401, 403, 409, 413, 423, 429),
+    security=DELEGATE,
+    tags=["voting"],
+)
+def vote(json: VoteBody) -> tuple[Response, int]:
+    """Cast or change a vote (delegate); resending the same vote_id never counts twice.
+
+    The phone page may send its session cookie and an X-CSRFToken header instead of the token."""
     try:
-        result = votes.cast_vote(
-            delegate,
-            body.get("contract"),
-            body.get("level"),
-            body.get("vote_id"),
-            sent_round=body.get("round"),
-        )
+        result = votes.cast_vote(g.voter, json.contract, json.level, json.vote_id, sent_round=json.round)
     except ServiceError as error:
         return refuse(error.message, error.status)
     return jsonify(ok=True, contract=result.contract, level=result.level, duplicate=result.duplicate), 200
+
+
+@bp.get("/openapi.json")
+@declare(ok={200: (Document, "OpenAPI 3.1.")}, security=[], tags=["meta"])
+def openapi_json() -> Response:
+    """This description (no token needed)."""
+    return jsonify(document())

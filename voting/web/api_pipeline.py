@@ -5,13 +5,30 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, g, jsonify
 from sqlalchemy import select
 
 from voting.extensions import db
 from voting.models import Event, StageVersion
 from voting.services import ServiceError, is_id, stage3, stage4, stages
-from voting.web.api import bp, facilitator_api, json_body, refuse, voting_delegate
+from voting.web.api import bp, delegate_api, facilitator_api, refuse
+from voting.web.declared import DELEGATE, declare
+from voting.web.schemas import Done
+from voting.web.schemas_reads import Arrangements, Stage3
+from voting.web.schemas_stages import (
+    ArrangementBody,
+    BallotBody,
+    ConfirmationBody,
+    ContributionBody,
+    Decision,
+    EditBody,
+    FinaliseRefused,
+    StageBody,
+    StageMoved,
+    Version,
+    VersionContent,
+    Versions,
+)
 
 
 def _run(call: Any, *args: Any, **kwargs: Any) -> tuple[Response, int]:
@@ -24,16 +41,15 @@ def _run(call: Any, *args: Any, **kwargs: Any) -> tuple[Response, int]:
 
 @bp.post("/events/<int:event_id>/stage")
 @facilitator_api
-def move_stage(event: Event) -> tuple[Response, int]:
-    """Go to the next stage (freezing this one's result) or back to an earlier stage."""
-    stage = json_body().get("stage")
-    if not isinstance(stage, int) or isinstance(stage, bool):
-        return refuse("Give the stage as a number from 1 to 4.", 422)
-    return _run(stages.move_to, event, stage)
+@declare(json=StageBody, ok={200: (StageMoved, "The stage now.")}, errors=(401, 404, 413), tags=["stages"])
+def move_stage(event: Event, json: StageBody) -> tuple[Response, int]:
+    """Move to the next stage (freezing this one's result) or back to an earlier stage."""
+    return _run(stages.move_to, event, json.stage)
 
 
 @bp.get("/events/<int:event_id>/versions")
 @facilitator_api
+@declare(ok={200: (Versions, "The versions, oldest first.")}, errors=(401, 404), tags=["stages"])
 def versions(event: Event) -> Response:
     """Every frozen version: indicative and confirmed matrices, arrangements."""
     return jsonify(versions=[stages.version_summary(v) for v in stages.all_versions(event.id)])
@@ -41,6 +57,7 @@ def versions(event: Event) -> Response:
 
 @bp.get("/events/<int:event_id>/versions/<int:version_id>")
 @facilitator_api
+@declare(ok={200: (VersionContent, "The version.")}, errors=(401, 404), tags=["stages"])
 def version(event: Event, version_id: int) -> tuple[Response, int]:
     """One frozen version with its full content."""
     found = (
@@ -57,6 +74,7 @@ def version(event: Event, version_id: int) -> tuple[Response, int]:
 
 @bp.post("/events/<int:event_id>/contracts/<contract>/rerun")
 @facilitator_api
+@declare(ok={200: (Done, "Reset and opened.")}, errors=(401, 404, 422), tags=["stages"])
 def rerun(event: Event, contract: str) -> tuple[Response, int]:
     """Stage 3: vote on one contract again (its votes reset, audited, and it opens)."""
     return _run(stage3.rerun, event, contract)
@@ -64,30 +82,29 @@ def rerun(event: Event, contract: str) -> tuple[Response, int]:
 
 @bp.get("/events/<int:event_id>/stage3")
 @facilitator_api
+@declare(ok={200: (Stage3, "Stage 3.")}, errors=(401, 404, 422), tags=["stages"])
 def stage3_state(event: Event) -> tuple[Response, int]:
     """Open flags, contracts ranked by disagreement, value-weighted results, the working matrix."""
     return _run(stage3.console_extras, event)
 
 
 @bp.post("/confirmations")
-def confirm() -> tuple[Response, int]:
-    """A delegate confirms their CCG's position on a contract, or amends it with a reason."""
-    delegate = voting_delegate()
-    if delegate is None:
-        return refuse("Your voting link is not valid. Please scan your QR code again.", 401)
-    body = json_body()
-    return _run(
-        stage3.confirm,
-        delegate,
-        str(body.get("contract", "")),
-        str(body.get("action", "")),
-        body.get("level"),
-        str(body.get("reason", "")),
-    )
+@delegate_api
+@declare(
+    json=ConfirmationBody,
+    ok={200: (Done, "Recorded.")},
+    errors=(401, 403, 413, 423),
+    security=DELEGATE,
+    tags=["stages"],
+)
+def confirm(json: ConfirmationBody) -> tuple[Response, int]:
+    """Stage 3: confirm the CCG's position on a contract, or amend it with a reason (delegate)."""
+    return _run(stage3.confirm, g.delegate, json.contract, json.action, json.level, json.reason)
 
 
 @bp.get("/events/<int:event_id>/arrangements")
 @facilitator_api
+@declare(ok={200: (Arrangements, "The arrangements.")}, errors=(401, 404, 422), tags=["stages"])
 def arrangements(event: Event) -> tuple[Response, int]:
     """Every arrangement in full, and the problems that stop finalising."""
 
@@ -105,54 +122,50 @@ def arrangements(event: Event) -> tuple[Response, int]:
 
 @bp.post("/events/<int:event_id>/arrangements/edit")
 @facilitator_api
-def edit(event: Event) -> tuple[Response, int]:
-    """Move a CCG (`contract`, `organisation`, `to` key or null), merge (`key`, `other`) or split (`key`, `members`)."""
-    body = json_body()
-    operation = str(body.get("operation", ""))
-    # Only the edit's own fields: any other key in the body must not reach the call as an argument.
-    fields = ("contract", "organisation", "to", "key", "other", "members")
-    return _run(stage4.edit, event, operation, **{name: body[name] for name in fields if name in body})
+@declare(json=EditBody, ok={200: (Done, "Done.")}, errors=(401, 404, 413), tags=["stages"])
+def edit(event: Event, json: EditBody) -> tuple[Response, int]:
+    """Stage 4: move a CCG, merge two arrangements or split one."""
+    fields = json.model_dump(exclude_unset=True, exclude={"operation"})  # the edit's own fields only
+    return _run(stage4.edit, event, json.operation, **fields)
 
 
 @bp.patch("/events/<int:event_id>/arrangements/<key>")
 @facilitator_api
-def update(event: Event, key: str) -> tuple[Response, int]:
-    """Set co-ordinator, model, decision rule, quorum, what happens on disagreement, cost method."""
-    return _run(stage4.update, event, key, json_body())
+@declare(json=ArrangementBody, ok={200: (Done, "Done.")}, errors=(401, 404, 413), tags=["stages"])
+def update(event: Event, key: str, json: ArrangementBody) -> tuple[Response, int]:
+    """Stage 4: set co-ordinator, model, decision rule, quorum, what happens on disagreement, cost method."""
+    return _run(stage4.update, event, key, json.model_dump(exclude_unset=True))
 
 
 @bp.post("/events/<int:event_id>/arrangements/<key>/contributions")
 @facilitator_api
-def contribution(event: Event, key: str) -> tuple[Response, int]:
-    """A member's contribution (role, days or WTE, notes) and, for custom splits, its percentage."""
-    body = json_body()
+@declare(json=ContributionBody, ok={200: (Done, "Done.")}, errors=(401, 404, 413), tags=["stages"])
+def contribution(event: Event, key: str, json: ContributionBody) -> tuple[Response, int]:
+    """Stage 4: a member's contribution (role, days or WTE, notes) and (custom split) percentage."""
     return _run(
-        stage4.contribute,
-        event,
-        key,
-        str(body.get("organisation", "")),
-        str(body.get("role", "")),
-        str(body.get("days", "")),
-        str(body.get("notes", "")),
-        str(body.get("percent", "")),
+        stage4.contribute, event, key, json.organisation, json.role, json.days, json.notes, str(json.percent)
     )
 
 
 @bp.post("/arrangements/<key>/ballot")
-def ballot(key: str) -> tuple[Response, int]:
-    """A member CCG's delegate votes yes/no/abstain on the proposed co-ordinator or model."""
-    delegate = voting_delegate()
-    if delegate is None:
-        return refuse("Your voting link is not valid. Please scan your QR code again.", 401)
-    body = json_body()
+@delegate_api
+@declare(
+    json=BallotBody,
+    ok={200: (Decision, "The decision under the arrangement's rule.")},
+    errors=(401, 403, 404, 409, 413, 423),
+    security=DELEGATE,
+    tags=["stages"],
+)
+def ballot(key: str, json: BallotBody) -> tuple[Response, int]:
+    """Stage 4: a member CCG votes yes/no/abstain on the proposed co-ordinator or model (delegate)."""
+    delegate = g.delegate
 
     def cast() -> dict[str, Any]:
-        topic = str(body.get("topic", ""))
-        decision = stage4.cast_ballot(delegate, key, topic, str(body.get("ballot", "")))
+        decision = stage4.cast_ballot(delegate, key, json.topic, json.ballot)
         return {
             "passed": decision.passed,
             "reason": decision.reason,
-            **stage4.ballot_view(delegate, key, topic),
+            **stage4.ballot_view(delegate, key, json.topic),
         }
 
     return _run(cast)
@@ -160,6 +173,15 @@ def ballot(key: str) -> tuple[Response, int]:
 
 @bp.post("/events/<int:event_id>/finalise")
 @facilitator_api
+@declare(
+    ok={
+        200: (Version, "The frozen version."),
+        409: (FinaliseRefused, "What must be fixed first."),
+        422: (FinaliseRefused, "Not at stage 4."),
+    },
+    errors=(401, 404),
+    tags=["stages"],
+)
 def finalise(event: Event) -> tuple[Response, int]:
     """Freeze the arrangements; refused (409) while anything is orphaned or contradictory."""
     try:

@@ -22,7 +22,9 @@ from voting.models import Event
 from voting.web.api import bp as api_bp
 from voting.web.api import facilitator_api, refuse
 from voting.web.common import event_or_404, facilitator_required
+from voting.web.declared import declare
 from voting.web.facilitator import bp as facilitator_bp
+from voting.web.schemas_reads import Pack
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +100,21 @@ def steering_pack(event_id: int, fmt: str) -> Response | tuple[str, int]:
         return render_template("error.html", title="PDF not available", message=PDF_MISSING), 503
 
 
-@api_bp.get(f"/events/<int:event_id>/steering-pack.<{FORMATS}:fmt>")
+def _api_formats(view: Any) -> Any:
+    """One rule per format, so that the description has one path per format, as they are called."""
+    for fmt in MIMETYPES:
+        view = api_bp.get(f"/events/<int:event_id>/steering-pack.{fmt}", defaults={"fmt": fmt})(view)
+    return view
+
+
+@_api_formats
 @facilitator_api
+@declare(
+    ok={200: (Pack, "The steering pack (an attachment; HTML shown inline).")},
+    errors=(401, 404, 503),
+    tags=["steering"],
+    files={fmt: media for fmt, media in MIMETYPES.items() if fmt != "json"},
+)
 def api_steering_pack(event: Event, fmt: str) -> Response | tuple[Response, int]:
     """The steering pack through the API (facilitator token)."""
     event_id = event.id
