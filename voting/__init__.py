@@ -62,9 +62,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from voting.realtime import handlers
     from voting.realtime.publish import publisher
     from voting.services import group_commit
-    from voting.web import register_blueprints
+    from voting.web import rate_limits, register_blueprints
 
     register_blueprints(app)
+    rate_limits.init_app(app)  # Flask-Limiter: in memory on one process, in Redis when scaled out
     logs.init_app(app)
     handlers.register()  # on the Socket.IO server socketio.init_app has just made for this app
     publisher.init_app(app)

@@ -6,19 +6,20 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request, session
+from flask import Blueprint, Response, abort, jsonify, request, session
+from flask_limiter import RequestLimit
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
 from voting.audit import head as audit_head
-from voting.extensions import db
+from voting.extensions import db, limiter
 from voting.models import Delegate, Event
 from voting.services import ServiceError, auth, contracts, delegates, events, imports, is_id, voters, votes
 from voting.services.screens import console_state
 from voting.services.snapshots import event_matrix
+from voting.web import rate_limits
 from voting.web.common import public_url
 from voting.web.facilitator import matrix_download
-from voting.web.throttle import Throttle
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -159,13 +160,6 @@ def matrix(event: Event, fmt: str) -> Response:
     )
 
 
-def vote_allowed(delegate_id: int) -> bool:
-    """Per delegate, not per address (a whole hall shares one): 60 votes in 10 seconds is plenty
-    for a 20-contract ballot with resends, and stops a runaway client."""
-    limiter = current_app.extensions.setdefault("vote_throttle", Throttle(limit=60, window=10))
-    return bool(limiter.allow(f"delegate:{delegate_id}"))
-
-
 def voting_voter() -> voters.Voter | None:
     """The delegate's own token, or the phone page's session cookie with its CSRF header.
 
@@ -202,18 +196,28 @@ def voting_delegate() -> Delegate | None:
     return delegate
 
 
+def too_many_votes(_limit: RequestLimit) -> Response:
+    """The answer past VOTE_LIMIT (per delegate, not per address: a whole hall shares one)."""
+    response, status = refuse(
+        "Too many votes too quickly. Wait a few seconds: your vote is kept and sent again.", 429
+    )
+    response.status_code = status
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 @bp.post("/vote")
+@limiter.limit(
+    rate_limits.vote_limit,
+    key_func=rate_limits.delegate_key,
+    exempt_when=rate_limits.no_delegate,  # no delegate named: answered 401 below, nothing counted
+    on_breach=too_many_votes,
+)
 def vote() -> tuple[Response, int]:
     """Cast or change a vote; resending the same vote_id never counts twice."""
     delegate = voting_voter()  # no query in the common case: the vote's transaction checks the rest
     if delegate is None:
         return refuse("Your voting link is not valid. Please scan your QR code again.", 401)
-    if not vote_allowed(delegate.id):
-        response, status = refuse(
-            "Too many votes too quickly. Wait a few seconds: your vote is kept and sent again.", 429
-        )
-        response.headers["Retry-After"] = "5"
-        return response, status
     body = json_object()
     if body is None:
         return refuse("The vote could not be read. Please try again.", 400)
