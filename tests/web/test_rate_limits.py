@@ -67,3 +67,18 @@ def test_votes_are_still_limited_per_process_while_redis_does_not_answer(
     refused = vote(60)
     assert refused.status_code == 429
     assert "Too many votes too quickly" in refused.get_json()["error"]
+
+
+def test_a_successful_sign_in_starts_the_count_of_wrong_passwords_afresh(client: Any, password: str) -> None:
+    """SIGN_IN_LIMIT counts wrong passwords only (a refused one is not counted twice), and signing
+    in forgets those already made from this address."""
+    from tests.web.test_security import sign_in
+
+    for _ in range(4):
+        assert sign_in(client, "wrong password!").status_code == 401
+    assert sign_in(client, password).status_code == 302
+    for _ in range(5):
+        assert sign_in(client, "wrong password!").status_code == 401
+    blocked = sign_in(client, "wrong password!")
+    assert blocked.status_code == 429
+    assert "Too many wrong passwords. Try again in 15 minutes." in blocked.get_data(as_text=True)
