@@ -19,9 +19,9 @@ from voting.web.rate_limits import storage_settings
 def test_counts_stay_in_the_process_unless_the_message_queue_is_redis() -> None:
     """One process: no network round trip per vote. Scaled out on Redis: the same Redis, with keys
     of this deployment's channel (delegate 1 of one database is not delegate 1 of another)."""
-    assert storage_settings({}) == {"RATELIMIT_STORAGE_URI": "memory://"}
+    assert storage_settings({}) == {"RATELIMIT_STORAGE_URI": "voting-memory://"}
     assert storage_settings({"SOCKETIO_MESSAGE_QUEUE": "amqp://127.0.0.1"}) == {
-        "RATELIMIT_STORAGE_URI": "memory://"
+        "RATELIMIT_STORAGE_URI": "voting-memory://"
     }
     scaled = storage_settings(
         {"SOCKETIO_MESSAGE_QUEUE": "redis://10.0.0.5:6379/2", "SOCKETIO_CHANNEL": "hall"}
