@@ -79,10 +79,11 @@ def create_app(
     from voting.realtime import handlers
     from voting.realtime.publish import publisher
     from voting.services import group_commit
-    from voting.web import register_blueprints
+    from voting.web import rate_limits, register_blueprints
 
     audit.init_app(app)  # links every audit record the ORM writes into its event's hash chain
     register_blueprints(app)
+    rate_limits.init_app(app)  # Flask-Limiter: in memory on one process, in Redis when scaled out
     logs.init_app(app)
     handlers.register()  # on the Socket.IO server socketio.init_app has just made for this app
     publisher.init_app(app)

@@ -75,6 +75,18 @@ class Config:
     JOIN_LIMIT_PER_BROWSER = 10
     JOIN_LIMIT_PER_EVENT = 300
     JOIN_LIMIT_WINDOW = 600  # seconds
+    # The app's own rate limits (Flask-Limiter's notation), counted per delegate or connection, never
+    # per address. 60 votes in 10 seconds is room for a 20-contract ballot with resends, and stops a
+    # runaway client; a phone asks for its snapshot again at most 5 times in 10 seconds.
+    VOTE_LIMIT = "60 per 10 seconds"
+    RESYNC_LIMIT = "5 per 10 seconds"
+    # Wrong facilitator passwords from one address (the one limit per address: the console is not
+    # used from the hall's shared wifi by many people at once).
+    SIGN_IN_LIMIT = "5 per 15 minutes"
+    # Counted in a moving window, as before; when Redis (the scaled-out storage) does not answer,
+    # each process counts on its own rather than refusing votes.
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     TESTING = False
 
     @classmethod

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app, request, session
+from flask import request, session
 from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
 from voting.db_setup import reader
@@ -24,7 +24,7 @@ from voting.services.snapshots import delegate_ballot
 from voting.services.tokens import hash_token
 from voting.services.votes import own_votes
 from voting.web.common import facilitator_signed_in
-from voting.web.throttle import Throttle
+from voting.web.rate_limits import resync_allowed
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +116,7 @@ def connect(auth: Any = None) -> None:
 def resync(*_data: Any) -> None:
     """A phone that suspects it missed something asks for its snapshot again (screens reconnect).
     Whatever it sends with the request (any number of arguments) is ignored."""
-    limiter = current_app.extensions.setdefault("resync_throttle", Throttle(limit=5, window=10))
-    if not limiter.allow(f"sid:{request.sid}"):  # type: ignore[attr-defined]
+    if not resync_allowed(request.sid):  # type: ignore[attr-defined]  (RESYNC_LIMIT per connection)
         return  # a flood of resyncs gets no more snapshots; the last one sent still stands
     if "delegate" not in session:
         return  # a screen: screens reconnect rather than resync

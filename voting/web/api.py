@@ -6,16 +6,18 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, g, jsonify, request, session
+from flask import Blueprint, Response, abort, g, jsonify, request, session
+from flask_limiter import RequestLimit
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
 from voting.audit import head as audit_head
-from voting.extensions import db
+from voting.extensions import db, limiter
 from voting.models import Delegate, Event
 from voting.services import ServiceError, auth, contracts, delegates, events, imports, is_id, voters, votes
 from voting.services.screens import console_state
 from voting.services.snapshots import event_matrix
+from voting.web import rate_limits
 from voting.web.common import public_url
 from voting.web.declared import DELEGATE, Document, declare, document, json_object
 from voting.web.facilitator import matrix_download
@@ -31,7 +33,6 @@ from voting.web.schemas import (
     VoteRecorded,
 )
 from voting.web.schemas_reads import ConsoleState, MatrixJson
-from voting.web.throttle import Throttle
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 INVALID_LINK = "Your voting link is not valid. Please scan your QR code again."
@@ -187,13 +188,6 @@ def matrix(event: Event, fmt: str) -> Response:
     )
 
 
-def vote_allowed(delegate_id: int) -> bool:
-    """Per delegate, not per address (a whole hall shares one): 60 votes in 10 seconds is plenty
-    for a 20-contract ballot with resends, and stops a runaway client."""
-    limiter = current_app.extensions.setdefault("vote_throttle", Throttle(limit=60, window=10))
-    return bool(limiter.allow(f"delegate:{delegate_id}"))
-
-
 def voting_voter() -> voters.Voter | None:
     """The delegate's own token, or the phone page's session cookie with its CSRF header.
 
@@ -230,6 +224,16 @@ def voting_delegate() -> Delegate | None:
     return delegate
 
 
+def too_many_votes(_limit: RequestLimit) -> Response:
+    """The answer past VOTE_LIMIT (per delegate, not per address: a whole hall shares one)."""
+    response, status = refuse(
+        "Too many votes too quickly. Wait a few seconds: your vote is kept and sent again.", 429
+    )
+    response.status_code = status
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def voter_api(view: Callable[..., Any]) -> Callable[..., Any]:
     """Require the delegate's token (or the phone page's session); the view finds it in g.voter.
     Runs before the body is read: a wrong token is a 401 whatever the body."""
@@ -239,12 +243,6 @@ def voter_api(view: Callable[..., Any]) -> Callable[..., Any]:
         voter = voting_voter()  # no query in the common case: the vote's transaction checks the rest
         if voter is None:
             return refuse(INVALID_LINK, 401)
-        if not vote_allowed(voter.id):
-            response, status = refuse(
-                "Too many votes too quickly. Wait a few seconds: your vote is kept and sent again.", 429
-            )
-            response.headers["Retry-After"] = "5"
-            return response, status
         g.voter = voter
         return view(*args, **kwargs)
 
@@ -266,6 +264,12 @@ def delegate_api(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @bp.post("/vote")
+@limiter.limit(
+    rate_limits.vote_limit,
+    key_func=rate_limits.delegate_key,
+    exempt_when=rate_limits.no_delegate,  # no delegate named: answered 401 below, nothing counted
+    on_breach=too_many_votes,
+)
 @voter_api
 @declare(
     json=VoteBody,

@@ -10,13 +10,24 @@ import secrets
 from collections import defaultdict
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_limiter import RequestLimit
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from voting.db_setup import read_transaction
 from voting.domain.suggestions import MODELS
-from voting.extensions import db
+from voting.extensions import db, limiter
 from voting.models import Arrangement, ArrangementBallot, Contract, Declaration, Delegate, Event
 from voting.models.delegate import ACTIVE, PENDING, REVOKED
 from voting.models.stage import CONFIRMED
@@ -25,7 +36,7 @@ from voting.services.contracts import organisations_of
 from voting.services.snapshots import delegate_ballot
 from voting.services.stages import STAGES, latest_version
 from voting.services.voters import Voter
-from voting.web.throttle import Throttle
+from voting.web import rate_limits
 
 bp = Blueprint("delegate", __name__)
 LINK_WITHDRAWN = "This voting link is not valid any more. Ask the facilitator for a new one."
@@ -81,7 +92,31 @@ def enter_code() -> str | BaseResponse:
     return render_template("delegate/enter_code.html", error=error), 404 if error else 200
 
 
+def too_many_joins(limit: RequestLimit) -> Response | None:
+    """The join page with its sentence, past JOIN_LIMIT_PER_BROWSER or JOIN_LIMIT_PER_EVENT."""
+    event = events.find_by_join_code((request.view_args or {}).get("code", ""))
+    if event is None:
+        return None  # no such event: the general sentence (the view would have said 404)
+    minutes = rate_limits.minutes_to_wait(limit)
+    error = (
+        f"Too many requests to join have come in. Try again in {minutes} minute"
+        f"{'' if minutes == 1 else 's'}, or ask the facilitator for your personal link."
+    )
+    return rate_limits.answer(_join_page(event, error))
+
+
+# Per browser, then per event, never per address. Flask-Limiter checks the decorator nearest the
+# function first and stops at the first limit reached, so a browser turned away does not use up the
+# event's count (tests/web/test_delegate_pages.py).
 @bp.route("/e/<code>", methods=["GET", "POST"])
+@limiter.limit(
+    rate_limits.join_limit_per_event, key_func=rate_limits.event_key, methods=["POST"],
+    on_breach=too_many_joins,
+)  # fmt: skip
+@limiter.limit(
+    rate_limits.join_limit_per_browser, key_func=rate_limits.browser_key, methods=["POST"],
+    on_breach=too_many_joins,
+)  # fmt: skip
 def join(code: str) -> str | BaseResponse:
     """Join an event by its code: pick your CCG, type your name, wait to be admitted."""
     event = events.find_by_join_code(code)
@@ -89,44 +124,28 @@ def join(code: str) -> str | BaseResponse:
         abort(404, description="There is no event with that code. Check the code on the projector.")
     error, status = None, 200
     if request.method == "POST":
-        browser = session.setdefault("joiner", secrets.token_urlsafe(12))
-        error, status = _join_limited(browser, event.id), 429
-        if error is None:
-            try:
-                delegate, _token = delegates.request_admission(
-                    event, request.form.get("organisation", ""), request.form.get("name", "")
-                )
-            except ServiceError as problem:
-                error, status = problem.message, 422
-            else:
-                _join_as(delegate)
-                session["joiner"] = browser  # the same browser keeps its count after joining
-                return redirect(url_for(".vote"))
+        browser = rate_limits.browser_key()  # the cookie the join limit counts by
+        try:
+            delegate, _token = delegates.request_admission(
+                event, request.form.get("organisation", ""), request.form.get("name", "")
+            )
+        except ServiceError as problem:
+            error, status = problem.message, 422
+        else:
+            _join_as(delegate)
+            session["joiner"] = browser.removeprefix("browser:")  # it keeps its count after joining
+            return redirect(url_for(".vote"))
+    return _join_page(event, error), status
+
+
+def _join_page(event: Event, error: str | None) -> str:
     return render_template(
         "delegate/join.html",
         event=event,
         organisations=organisations_of(event),
         error=error,
         form=request.form,
-    ), status
-
-
-def _join_limited(browser: str, event_id: int) -> str | None:
-    """Count one request to join; the sentence to show when this browser or event is over the limit."""
-    config, extensions = current_app.config, current_app.extensions
-    window = config["JOIN_LIMIT_WINDOW"]
-    per_browser = extensions.setdefault("join_browser", Throttle(config["JOIN_LIMIT_PER_BROWSER"], window))
-    per_event = extensions.setdefault("join_event", Throttle(config["JOIN_LIMIT_PER_EVENT"], window))
-    wait = max(per_browser.retry_after(f"browser:{browser}"), per_event.retry_after(f"event:{event_id}"))
-    if wait:
-        minutes = -(-wait // 60)
-        return (
-            f"Too many requests to join have come in. Try again in {minutes} minute"
-            f"{'' if minutes == 1 else 's'}, or ask the facilitator for your personal link."
-        )
-    per_browser.hit(f"browser:{browser}")
-    per_event.hit(f"event:{event_id}")
-    return None
+    )
 
 
 @bp.get("/vote")

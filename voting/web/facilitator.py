@@ -7,7 +7,6 @@ import logging
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -15,11 +14,13 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter import RequestLimit
 from werkzeug.wrappers import Response as BaseResponse
 
 from voting.audit import head as audit_head
 from voting.domain.suggestions import MODELS
 from voting.exports import matrix_csv, matrix_xlsx
+from voting.extensions import limiter
 from voting.importers import (
     contracts_template_csv,
     contracts_template_xlsx,
@@ -31,16 +32,11 @@ from voting.models.base import utcnow
 from voting.services import ServiceError, auth, contracts, delegates, events, imports
 from voting.services.screens import console_state
 from voting.services.snapshots import event_matrix
+from voting.web import rate_limits
 from voting.web.common import event_or_404, facilitator_required, public_url, qr_svg
-from voting.web.throttle import Throttle
 
 log = logging.getLogger(__name__)
 bp = Blueprint("facilitator", __name__)
-
-
-def _sign_in_failures() -> Throttle:
-    """Five wrong passwords from one address in 15 minutes, then a wait (per server process)."""
-    return current_app.extensions.setdefault("sign_in_failures", Throttle(limit=5, window=15 * 60))  # type: ignore[no-any-return]
 
 
 @bp.context_processor
@@ -58,19 +54,26 @@ CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def too_many_wrong_passwords(limit: RequestLimit) -> Response:
+    """The answer past SIGN_IN_LIMIT wrong passwords from one address, until the wait is over."""
+    minutes = rate_limits.minutes_to_wait(limit)
+    error = f"Too many wrong passwords. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+    return rate_limits.answer(render_template("facilitator/login.html", error=error))
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    rate_limits.sign_in_limit,  # per address (the limiter's default key), as the only such limit
+    methods=["POST"],
+    deduct_when=rate_limits.wrong_password,
+    on_breach=too_many_wrong_passwords,
+)
 def login() -> str | BaseResponse:
     """Sign in with the facilitator password set by `voting set-password`."""
     error = None
-    client = request.remote_addr or "unknown"
     if request.method == "POST":
-        wait = _sign_in_failures().retry_after(client)
-        if wait:
-            minutes = (wait + 59) // 60
-            error = f"Too many wrong passwords. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
-            return render_template("facilitator/login.html", error=error), 429
         if auth.check_password(request.form.get("password", "")):
-            _sign_in_failures().reset(client)
+            rate_limits.forget_this_request()  # earlier wrong passwords from here no longer count
             session.clear()  # a fresh session: nothing from before sign-in carries over
             session["facilitator"] = True
             # The sign-in's record (services.auth): checked on every request and every screen's
@@ -85,7 +88,6 @@ def login() -> str | BaseResponse:
             if auth.password_is_set()
             else ("No facilitator password has been set yet. Run `voting set-password` on the server.")
         )
-        _sign_in_failures().hit(client)
         log.info("failed facilitator sign-in")
     return render_template("facilitator/login.html", error=error), 401 if error else 200
 
