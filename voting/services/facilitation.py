@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from voting.db_setup import begin_read
+from voting.errors import Invalid
 from voting.extensions import db
 from voting.models import Contract, Event, Poll, Resolution, Vote, VoteAudit
 from voting.models.base import utcnow
 from voting.realtime.publish import publisher
-from voting.services import ServiceError
 from voting.services.contracts import select_contracts
 from voting.services.log import record
 
@@ -42,7 +42,7 @@ def start_countdown(event: Event, codes: list[str] | None, seconds: object) -> l
     duration = int(str(seconds))
     contracts = [c for c in select_contracts(event, codes) if c.status == "open"]
     if not contracts:
-        raise ServiceError("Open the vote before starting a countdown.")
+        raise Invalid("Open the vote before starting a countdown.")
     for contract in contracts:
         contract.closes_at = closes_at
     record(event.id, "countdown", f"{duration}s {','.join(c.code for c in contracts)}")
@@ -56,9 +56,9 @@ def countdown_end(seconds: object) -> datetime:
     try:
         duration = int(str(seconds))
     except ValueError:
-        raise ServiceError("Give the countdown in whole seconds.") from None
+        raise Invalid("Give the countdown in whole seconds.") from None
     if not 5 <= duration <= MAX_COUNTDOWN:
-        raise ServiceError("A countdown must be between 5 seconds and an hour.")
+        raise Invalid("A countdown must be between 5 seconds and an hour.")
     return utcnow() + timedelta(seconds=duration)
 
 
@@ -111,7 +111,7 @@ def reset_contract(event: Event, code: str) -> int:
     """Remove every vote on a contract so it can be voted again, in a new round; each removal is audited."""
     (contract,) = select_contracts(event, [code])
     if contract.status == "open":
-        raise ServiceError(f"Close the vote on contract {code} before resetting it.")
+        raise Invalid(f"Close the vote on contract {code} before resetting it.")
     votes = list(db.session.scalars(select(Vote).where(Vote.contract_id == contract.id)))
     for vote in votes:
         db.session.add(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from voting.errors import Refusal
 from voting.models import Event, Organisation
-from voting.services import ServiceError, stage3, stage4
+from voting.services import stage3, stage4
 
 
 def stage_context(event: Event) -> dict[str, Any]:
@@ -17,7 +18,7 @@ def stage_context(event: Event) -> dict[str, Any]:
             return {"stage3": (state, open_flags)}
         if event.stage == 4:
             return {"stage4": stage4.arrangements_payload(event)}
-    except ServiceError:
+    except Refusal:
         return {}
     return {}
 

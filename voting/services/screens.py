@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from voting.errors import Refusal
 from voting.models import Event
 from voting.models.base import utcnow
-from voting.services import ServiceError
 from voting.services.interests import list_declarations
 from voting.services.polls import event_polls, poll_state
 from voting.services.snapshots import event_state
@@ -98,7 +98,7 @@ def _stages(event: Event) -> dict[str, Any]:
             extras.update(stage3.console_extras(event))
         if event.stage == 4:
             extras.update(stage4.console_extras(event))
-    except ServiceError:
+    except Refusal:
         pass  # no frozen result to work from yet
     return extras
 

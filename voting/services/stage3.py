@@ -13,6 +13,7 @@ from sqlalchemy import select
 from voting.domain import disagreement, flags
 from voting.domain.aggregation import combine_votes
 from voting.domain.levels import parse_level
+from voting.errors import Closed, Invalid, NotAllowed
 from voting.extensions import db
 from voting.models import (
     Confirmation,
@@ -26,7 +27,6 @@ from voting.models import (
 )
 from voting.models.stage import INDICATIVE
 from voting.realtime.publish import publisher
-from voting.services import ServiceError
 from voting.services.contracts import open_contracts, select_contracts
 from voting.services.facilitation import reset_contract
 from voting.services.log import record
@@ -130,7 +130,7 @@ def _indicative(event: Event) -> StageVersion:
         .limit(1)
     )
     if version is None:
-        raise ServiceError("There is no indicative matrix yet: finish stage 2 first.")
+        raise Invalid("There is no indicative matrix yet: finish stage 2 first.")
     return version
 
 
@@ -202,37 +202,35 @@ def confirm(
     event = db.session.get(Event, delegate.event_id)
     assert event is not None
     if event.stage != 3:
-        raise ServiceError('Positions are confirmed at stage 3, "Are we sure?".', 423)
+        raise Closed('Positions are confirmed at stage 3, "Are we sure?".')
     if delegate.status != "active":
-        raise ServiceError("Only admitted delegates can confirm their CCG's positions.", 403)
+        raise NotAllowed("Only admitted delegates can confirm their CCG's positions.")
     contract = db.session.scalar(
         select(Contract).where(Contract.event_id == event.id, Contract.code == contract_code)
     )
     if contract is None or db.session.get(Holding, (contract.id, delegate.organisation_id)) is None:
-        raise ServiceError(f"Your CCG does not hold contract {contract_code}.", 422)
+        raise Invalid(f"Your CCG does not hold contract {contract_code}.")
     if contract.status == "open":
-        raise ServiceError(f"Contract {contract_code} is being voted on again: vote on it instead.", 423)
+        raise Closed(f"Contract {contract_code} is being voted on again: vote on it instead.")
     state = working(event)
     current = state.cells.get((delegate.organisation.code, contract.code), "")
     reason = " ".join((reason or "").split())
     if action == "confirm":
         level = parse_level(current)
         if level is None:
-            raise ServiceError(
+            raise Invalid(
                 f"Your CCG has no single position on contract {contract_code}: choose a level and give a reason."
             )
     elif action == "amend":
         level = parse_level(raw_level)
         if level is None:
-            raise ServiceError("Choose one of the five levels, 1 to 5.")
+            raise Invalid("Choose one of the five levels, 1 to 5.")
         if len(reason) < 3:
-            raise ServiceError(
-                "Give a short reason for the change, for example 'no neighbour wants a cluster'."
-            )
+            raise Invalid("Give a short reason for the change, for example 'no neighbour wants a cluster'.")
         if len(reason) > 500:
-            raise ServiceError("Keep the reason to 500 characters or fewer.")
+            raise Invalid("Keep the reason to 500 characters or fewer.")
     else:
-        raise ServiceError("Choose confirm or amend.")
+        raise Invalid("Choose confirm or amend.")
     db.session.add(
         Confirmation(
             event_id=event.id,
@@ -258,7 +256,7 @@ def confirm(
 def rerun(event: Event, contract_code: str) -> None:
     """Vote on one contract again during stage 3: its votes are reset (audited) and it opens."""
     if event.stage != 3:
-        raise ServiceError("A vote is re-run during stage 3.")
+        raise Invalid("A vote is re-run during stage 3.")
     (contract,) = select_contracts(event, [contract_code])  # 404 for an unknown code; " 7" finds "7"
     reset_contract(event, contract.code)
     contract.rerun_stage = 3

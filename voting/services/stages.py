@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from voting.domain.replay import freeze_detail
+from voting.errors import Invalid
 from voting.extensions import db
 from voting.models import Contract, Event, StageVersion
 from voting.models.stage import ARRANGEMENTS, CONFIRMED, INDICATIVE
 from voting.realtime.publish import publisher
-from voting.services import ServiceError
 from voting.services.log import record
 from voting.timefmt import iso
 
@@ -79,7 +79,7 @@ def _refuse_open_votes(event: Event) -> None:
         )
     )
     if open_codes:
-        raise ServiceError(f"Close the open votes first (contract {', '.join(open_codes)}).")
+        raise Invalid(f"Close the open votes first (contract {', '.join(open_codes)}).")
 
 
 def move_to(event: Event, stage: int) -> dict[str, Any]:
@@ -88,11 +88,11 @@ def move_to(event: Event, stage: int) -> dict[str, Any]:
 
     current = event.stage
     if stage not in STAGES:
-        raise ServiceError("Choose stage 1, 2, 3 or 4.")
+        raise Invalid("Choose stage 1, 2, 3 or 4.")
     if stage == current:
-        raise ServiceError(f"The event is already at stage {stage}.")
+        raise Invalid(f"The event is already at stage {stage}.")
     if stage > current + 1:
-        raise ServiceError(f"Go through the stages in order: the next is stage {current + 1}.")
+        raise Invalid(f"Go through the stages in order: the next is stage {current + 1}.")
     frozen = None
     if stage > current:
         if current in (2, 3):
@@ -116,10 +116,10 @@ def finalise(event: Event) -> StageVersion:
     from voting.services import stage4
 
     if event.stage != 4:
-        raise ServiceError("Arrangements are finalised at stage 4.")
+        raise Invalid("Arrangements are finalised at stage 4.")
     problems = stage4.problems(event)
     if problems:
-        raise ServiceError(
+        raise Invalid(
             f"{len(problems)} problem{'s' if len(problems) != 1 else ''} must be fixed first: "
             + " ".join(p.message for p in problems[:5])
         )

@@ -13,7 +13,7 @@ from wtforms import ValidationError
 from voting.audit import head as audit_head
 from voting.extensions import db
 from voting.models import Delegate, Event
-from voting.services import ServiceError, auth, contracts, delegates, events, imports, is_id, voters, votes
+from voting.services import auth, contracts, delegates, events, imports, is_id, voters, votes
 from voting.services.screens import console_state
 from voting.services.snapshots import event_matrix
 from voting.web.common import public_url
@@ -91,10 +91,7 @@ def json_body() -> dict[str, Any]:
 @facilitator_api
 def create_event() -> tuple[Response, int]:
     """Create an event."""
-    try:
-        event = events.create_event(str(json_body().get("name", "")))
-    except ServiceError as error:
-        return refuse(error.message, error.status)
+    event = events.create_event(str(json_body().get("name", "")))
     return jsonify(id=event.id, join_code=event.join_code), 201
 
 
@@ -121,12 +118,9 @@ def import_file(event: Event, kind: str) -> tuple[Response, int]:
 def add_delegate(event: Event) -> tuple[Response, int]:
     """Create a delegate; the token and join URL are returned once."""
     body = json_body()
-    try:
-        delegate, token = delegates.create_delegate(
-            event, str(body.get("organisation", "")), str(body.get("name", ""))
-        )
-    except ServiceError as error:
-        return refuse(error.message, error.status)
+    delegate, token = delegates.create_delegate(
+        event, str(body.get("organisation", "")), str(body.get("name", ""))
+    )
     return jsonify(
         id=delegate.id, token=token, join_url=public_url("delegate.personal_link", token=token)
     ), 201
@@ -137,10 +131,7 @@ def add_delegate(event: Event) -> tuple[Response, int]:
 def voting_control(event: Event, contract: str, action: str) -> tuple[Response, int]:
     """Open or close voting on one contract."""
     change = contracts.open_contracts if action == "open" else contracts.close_contracts
-    try:
-        change(event, [contract])
-    except ServiceError as error:
-        return refuse(error.message, error.status)
+    change(event, [contract])
     found = events.find_contract(event.id, contract.strip())  # as select_contracts found it
     return jsonify(contract=contract, status=found.status if found else None), 200
 
@@ -217,14 +208,11 @@ def vote() -> tuple[Response, int]:
     body = json_object()
     if body is None:
         return refuse("The vote could not be read. Please try again.", 400)
-    try:
-        result = votes.cast_vote(
-            delegate,
-            body.get("contract"),
-            body.get("level"),
-            body.get("vote_id"),
-            sent_round=body.get("round"),
-        )
-    except ServiceError as error:
-        return refuse(error.message, error.status)
+    result = votes.cast_vote(
+        delegate,
+        body.get("contract"),
+        body.get("level"),
+        body.get("vote_id"),
+        sent_round=body.get("round"),
+    )
     return jsonify(ok=True, contract=result.contract, level=result.level, duplicate=result.duplicate), 200

@@ -7,16 +7,13 @@ from typing import Any
 from flask import Response, jsonify
 
 from voting.models import Event
-from voting.services import ServiceError, delegates, facilitation, interests, is_id, polls, votes
+from voting.services import delegates, facilitation, interests, is_id, polls, votes
 from voting.web.api import bp, facilitator_api, json_body, refuse, voting_delegate
 
 
 def _answer(call: Any, *args: Any, status: int = 200) -> tuple[Response, int]:
-    """Run a service call and turn a refusal into its sentence and status."""
-    try:
-        result = call(*args)
-    except ServiceError as error:
-        return refuse(error.message, error.status)
+    """Run a service call and answer with its result (a refusal is answered by the web layer's handler)."""
+    result = call(*args)
     return jsonify(result if isinstance(result, dict) else {"ok": True}), status
 
 
@@ -28,16 +25,13 @@ def create_poll(event: Event) -> tuple[Response, int]:
     options = body.get("options") or []
     if not isinstance(options, list):
         return refuse("Give the options as a list.", 422)
-    try:
-        poll = polls.create_poll(
-            event,
-            str(body.get("kind", "")),
-            str(body.get("question", "")),
-            [str(o) for o in options],
-            bool(body.get("anonymous", False)),
-        )
-    except ServiceError as error:
-        return refuse(error.message, error.status)
+    poll = polls.create_poll(
+        event,
+        str(body.get("kind", "")),
+        str(body.get("question", "")),
+        [str(o) for o in options],
+        bool(body.get("anonymous", False)),
+    )
     return jsonify(polls.poll_state(poll)), 201
 
 
@@ -91,10 +85,7 @@ def countdown(event: Event, contract: str) -> tuple[Response, int]:
 @facilitator_api
 def reset(event: Event, contract: str) -> tuple[Response, int]:
     """Remove a closed contract's votes (each removal audited) so it can be voted again."""
-    try:
-        removed = facilitation.reset_contract(event, contract)
-    except ServiceError as error:
-        return refuse(error.message, error.status)
+    removed = facilitation.reset_contract(event, contract)
     return jsonify(contract=contract, removed=removed), 200
 
 
@@ -108,12 +99,9 @@ def proxy_vote(event: Event) -> tuple[Response, int]:
     if delegate is None:
         return refuse("That delegate is not part of this event.", 404)
     vote_id = body.get("vote_id") or polls_vote_id()
-    try:
-        result = votes.cast_vote(
-            delegate, body.get("contract"), body.get("level"), vote_id, entered_by="facilitator"
-        )
-    except ServiceError as error:
-        return refuse(error.message, error.status)
+    result = votes.cast_vote(
+        delegate, body.get("contract"), body.get("level"), vote_id, entered_by="facilitator"
+    )
     return jsonify(ok=True, contract=result.contract, level=result.level, duplicate=result.duplicate), 200
 
 
@@ -160,8 +148,5 @@ def declare() -> tuple[Response, int]:
     if delegate is None:
         return refuse("Your voting link is not valid. Please scan your QR code again.", 401)
     body = json_body()
-    try:
-        interests.declare(delegate, str(body.get("contract", "")), str(body.get("interest", "")))
-    except ServiceError as error:
-        return refuse(error.message, error.status)
+    interests.declare(delegate, str(body.get("contract", "")), str(body.get("interest", "")))
     return jsonify(ok=True), 201
