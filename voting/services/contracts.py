@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from voting.domain.aggregation import combine_votes, fingerprint
 from voting.domain.levels import parse_level
+from voting.domain.states import ContractState, Stage
 from voting.errors import Invalid, NotFound
 from voting.extensions import db
 from voting.models import Contract, Event, Organisation, Resolution
@@ -41,20 +42,20 @@ def open_contracts(event: Event, codes: Iterable[str] | None = None, rerun: bool
     Contract votes are Stage 2: opening one at stage 1 moves the event on (logged); at stages 3
     and 4 only a Stage 3 re-run may open a vote, so the frozen results stay what they were.
     """
-    if event.stage >= 3 and not rerun:
+    if event.stage >= Stage.CONFIRMING and not rerun:
         raise Invalid(
             "The event is past stage 2: re-run a contract's vote in stage 3, or go back to stage 2."
         )
     contracts = select_contracts(event, codes)
     if not contracts:
         raise Invalid("Import the contracts before opening a vote.")
-    if event.stage == 1:
-        event.stage = 2
+    if event.stage == Stage.APPETITE:
+        event.stage = Stage.VOTING.value
         record(event.id, "stage", "1 -> 2 (a contract vote was opened)")
     opened = []
     for contract in contracts:
-        if contract.status != "open":
-            contract.status = "open"
+        if contract.status != ContractState.OPEN:
+            contract.status = ContractState.OPEN.value
             contract.opened_at = utcnow()
             contract.closed_at = None
             contract.closes_at = None
@@ -70,8 +71,8 @@ def close_contracts(event: Event, codes: Iterable[str] | None = None) -> list[st
     contracts = select_contracts(event, codes)
     closed = []
     for contract in contracts:
-        if contract.status == "open":
-            contract.status = "closed"
+        if contract.status == ContractState.OPEN:
+            contract.status = ContractState.CLOSED.value
             contract.closed_at = utcnow()
             contract.closes_at = None
             closed.append(contract.code)

@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from voting.domain import polls as rules
 from voting.domain.aggregation import combine_choices
-from voting.errors import Closed, Conflict, Invalid, NotAllowed, NotFound
+from voting.domain.states import PollState, guard_answer, guard_poll_countdown, guard_poll_move, poll_target
+from voting.errors import Conflict, Invalid, NotAllowed, NotFound
 from voting.extensions import db
 from voting.models import Delegate, Event, Organisation, Poll, PollAnswer, PollReceipt, PollTally
 from voting.models.base import utcnow
@@ -38,7 +39,7 @@ def create_poll(event: Event, kind: str, question: str, options: list[str] | Non
         raise Invalid("Choose yes/no/unsure, a single choice, or a 1 to 5 scale.")
     try:
         allowed = rules.poll_options(kind, [o for o in (options or []) if o.strip()])
-    except ValueError as error:
+    except rules.OptionsError as error:  # the domain's own sentence, never a library's message
         raise Invalid(f"{error}.") from None
     poll = Poll(
         event_id=event.id,
@@ -65,18 +66,12 @@ def event_poll(event: Event, poll_id: object) -> Poll:
 
 def set_status(poll: Poll, status: str) -> None:
     """Open or close a poll (closing freezes its results)."""
-    if status not in ("open", "closed"):
-        raise Invalid("Choose open or close.")
-    if status == "open" and poll.anonymous and poll.status == "closed":
-        # Its counts were shown when it closed: answers added afterwards could be told apart.
-        raise Conflict(
-            "An anonymous poll can't be opened again once it has closed: its results were shown, and "
-            "answers added afterwards could be told apart. Ask the question again in a new poll.",
-        )
-    poll.status = status
+    target = poll_target(status)
+    guard_poll_move(poll.status, target, poll.anonymous)
+    poll.status = target.value
     poll.closes_at = None
-    poll.closed_at = utcnow() if status == "closed" else None
-    record(poll.event_id, f"{status}_poll" if status == "closed" else "open_poll", str(poll.id))
+    poll.closed_at = utcnow() if target == PollState.CLOSED else None
+    record(poll.event_id, "closed_poll" if target == PollState.CLOSED else "open_poll", str(poll.id))
     db.session.commit()
     publisher.contracts_changed(poll.event_id)
 
@@ -85,8 +80,7 @@ def start_countdown(poll: Poll, seconds: object) -> None:
     """Close an open poll by itself after `seconds`; the server's clock decides."""
     from voting.services.facilitation import countdown_end
 
-    if poll.status != "open":
-        raise Invalid("Open the poll before starting a countdown.")
+    guard_poll_countdown(poll.status)
     poll.closes_at = countdown_end(seconds)
     record(poll.event_id, "countdown_poll", f"{poll.id} until {poll.closes_at.isoformat()}")
     db.session.commit()
@@ -114,12 +108,7 @@ def answer(delegate: Delegate, poll_id: object, raw_answer: object, vote_id: obj
         _refuse_changed_resend(poll, delegate, raw_answer)
         db.session.rollback()
         return {"ok": True, "duplicate": True}
-    if poll.status == "ready":
-        raise Closed("This poll has not opened yet. Your answer was not counted.")
-    if poll.status == "open" and poll.closes_at is not None and poll.closes_at <= utcnow():
-        raise Closed("This poll has closed. Your answer was not counted.")
-    if poll.status != "open":
-        raise Closed("This poll is closed. Your answer was not counted.")
+    guard_answer(poll.status, poll.closes_at, utcnow())  # open, unless its countdown has passed
     try:
         option = rules.validate_answer(poll.kind, json.loads(poll.options), raw_answer)  # type: ignore[arg-type]
     except ValueError:
@@ -241,7 +230,7 @@ def _anonymous(poll: Poll) -> dict[str, Any]:
     min_answers = int(current_app.config.get("ANONYMOUS_POLL_MIN_ANSWERS", 3))
     min_ccgs = int(current_app.config.get("ANONYMOUS_POLL_MIN_CCGS", 2))
     withheld = ""
-    if poll.status != "closed":
+    if poll.status != PollState.CLOSED:
         withheld = "Anonymous poll: only the number of answers shows until it closes."
     elif total < min_answers or len(organisations) < min_ccgs:
         withheld = (

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from voting.domain import disagreement, flags
 from voting.domain.aggregation import combine_votes
 from voting.domain.levels import parse_level
+from voting.domain.states import ContractState, Stage
 from voting.errors import Closed, Invalid, NotAllowed
 from voting.extensions import db
 from voting.models import (
@@ -78,7 +79,7 @@ def working(event: Event) -> Working:
     base = payload_cells(payload)
     cells = dict(base)
     contracts = {c.id: c for c in db.session.scalars(select(Contract).where(Contract.event_id == event.id))}
-    reruns = {c.code for c in contracts.values() if c.rerun_stage == 3}
+    reruns = {c.code for c in contracts.values() if c.rerun_stage == Stage.CONFIRMING}
     if reruns:
         live, _positions, _votes = event_matrix(event)
         for (org, code), cell in live.cells.items():
@@ -122,13 +123,18 @@ def working(event: Event) -> Working:
     return result
 
 
-def _indicative(event: Event) -> StageVersion:
-    version = db.session.scalar(
+def indicative_version(event: Event) -> StageVersion | None:
+    """The latest frozen indicative matrix (stage 2's result), or None before stage 2 was finished."""
+    return db.session.scalar(
         select(StageVersion)
         .where(StageVersion.event_id == event.id, StageVersion.kind == INDICATIVE)
         .order_by(StageVersion.number.desc())
         .limit(1)
     )
+
+
+def _indicative(event: Event) -> StageVersion:
+    version = indicative_version(event)
     if version is None:
         raise Invalid("There is no indicative matrix yet: finish stage 2 first.")
     return version
@@ -201,7 +207,7 @@ def confirm(
     """
     event = db.session.get(Event, delegate.event_id)
     assert event is not None
-    if event.stage != 3:
+    if event.stage != Stage.CONFIRMING:
         raise Closed('Positions are confirmed at stage 3, "Are we sure?".')
     if delegate.status != "active":
         raise NotAllowed("Only admitted delegates can confirm their CCG's positions.")
@@ -210,7 +216,7 @@ def confirm(
     )
     if contract is None or db.session.get(Holding, (contract.id, delegate.organisation_id)) is None:
         raise Invalid(f"Your CCG does not hold contract {contract_code}.")
-    if contract.status == "open":
+    if contract.status == ContractState.OPEN:
         raise Closed(f"Contract {contract_code} is being voted on again: vote on it instead.")
     state = working(event)
     current = state.cells.get((delegate.organisation.code, contract.code), "")
@@ -255,11 +261,11 @@ def confirm(
 
 def rerun(event: Event, contract_code: str) -> None:
     """Vote on one contract again during stage 3: its votes are reset (audited) and it opens."""
-    if event.stage != 3:
+    if event.stage != Stage.CONFIRMING:
         raise Invalid("A vote is re-run during stage 3.")
     (contract,) = select_contracts(event, [contract_code])  # 404 for an unknown code; " 7" finds "7"
     reset_contract(event, contract.code)
-    contract.rerun_stage = 3
+    contract.rerun_stage = Stage.CONFIRMING.value
     db.session.commit()
     open_contracts(event, [contract.code], rerun=True)
 

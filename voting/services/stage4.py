@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from voting.domain import collaborations as collab
 from voting.domain import costs, governance, suggestions
-from voting.errors import Closed, Conflict, Invalid, NotAllowed, NotFound, Refusal
+from voting.domain.states import Stage
+from voting.errors import Closed, Conflict, Invalid, NotAllowed, NotFound
 from voting.extensions import db
 from voting.models import (
     Arrangement,
@@ -37,13 +38,18 @@ from voting.services.stage3 import neighbours_of, payload_cells
 CSS = "CSS"
 
 
-def _confirmed(event: Event) -> StageVersion:
-    version = db.session.scalar(
+def confirmed_version(event: Event) -> StageVersion | None:
+    """The latest frozen confirmed matrix (stage 3's result), or None before stage 3 was finished."""
+    return db.session.scalar(
         select(StageVersion)
         .where(StageVersion.event_id == event.id, StageVersion.kind == CONFIRMED)
         .order_by(StageVersion.number.desc())
         .limit(1)
     )
+
+
+def _confirmed(event: Event) -> StageVersion:
+    version = confirmed_version(event)
     if version is None:
         raise Invalid("There is no confirmed matrix yet: finish stage 3 first.")
     return version
@@ -130,7 +136,7 @@ def load(event: Event) -> list[collab.Arrangement]:
 
 def edit(event: Event, operation: str, **arguments: Any) -> None:
     """Move a CCG between groups, merge two groups or split one; then save the result."""
-    if event.stage != 4:
+    if event.stage != Stage.ARRANGING:
         raise Invalid("Arrangements are edited at stage 4.")
     current = load(event)
     try:
@@ -150,8 +156,8 @@ def edit(event: Event, operation: str, **arguments: Any) -> None:
             changed = collab.split(current, str(arguments.get("key", "")), [str(m) for m in members])
         else:
             raise Invalid("Choose move, merge or split.")
-    except (KeyError, ValueError) as error:
-        # str() of a KeyError quotes its message; the message itself is the sentence.
+    except (collab.UnknownArrangement, collab.ChangeRefused) as error:
+        # The domain's own sentence (str() of a KeyError would quote it); never a library's message.
         message = str(error.args[0]) if error.args else ""
         raise Invalid(message or "That change is not possible.") from None
     version, rows = _rows(event)
@@ -201,10 +207,32 @@ def arrangement(event: Event, key: str) -> Arrangement:
 
 def rule_of(row: Arrangement) -> governance.Rule:
     """The arrangement's decision rule as a domain object."""
-    quorum: int | Fraction = int(row.quorum) if row.quorum.isdigit() else Fraction(row.quorum)
+    whole = row.quorum.isascii() and row.quorum.isdigit()  # "²" is a digit to isdigit(), not to int()
+    quorum: int | Fraction = int(row.quorum) if whole else Fraction(row.quorum)
     return governance.Rule(
         row.rule_kind, Fraction(row.rule_threshold), row.rule_at_least, quorum, row.majority_binds_all
     )
+
+
+def _number(text: str) -> Fraction | None:
+    """A fraction such as 2/3 or a whole number, or None when the text is not one."""
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):  # "abc", "1/0": said in our own words by the caller
+        return None
+
+
+def _rule_problem(row: Arrangement) -> str | None:
+    """What is wrong with the arrangement's decision rule, in the facilitator's words; None if nothing."""
+    if _number(row.rule_threshold) is None:
+        return "give the majority threshold as a fraction such as 2/3"
+    if _number(row.quorum) is None:
+        return "give the quorum as a whole number of members or a fraction such as 1/2"
+    try:
+        rule_of(row)
+    except governance.RuleError as error:  # the domain's own sentence, never a library's message
+        return str(error)
+    return None
 
 
 def update(event: Event, key: str, fields: dict[str, Any]) -> None:
@@ -231,11 +259,10 @@ def update(event: Event, key: str, fields: dict[str, Any]) -> None:
         # Fraction("1e-999999999") would build a number with a billion digits: refuse exponents.
         db.session.rollback()
         raise Invalid("That decision rule is not valid: give fractions such as 2/3 and whole numbers.")
-    try:
-        rule_of(row)
-    except (ValueError, ZeroDivisionError) as error:
+    sentence = _rule_problem(row)
+    if sentence is not None:
         db.session.rollback()
-        raise Invalid(f"That decision rule is not valid: {error}.") from None
+        raise Invalid(f"That decision rule is not valid: {sentence}.")
     if row.cost_method not in costs.METHODS:
         db.session.rollback()
         raise Invalid("Split costs by value share, equally, or by custom percentages.")
@@ -291,7 +318,7 @@ def cast_ballot(delegate: Delegate, key: str, topic: str, ballot: str) -> govern
     assert event is not None
     if delegate.status != ACTIVE:
         raise NotAllowed("Only admitted delegates can vote on their CCG's arrangements.")
-    if event.stage != 4:
+    if event.stage != Stage.ARRANGING:
         raise Closed("Arrangements are voted on at stage 4.")
     row = arrangement(event, key)
     if topic not in ("coordinator", "model"):
@@ -390,8 +417,13 @@ def describe(event: Event, row: Arrangement) -> dict[str, Any]:
         percents = {m: Decimal(details[org_ids[m]].cost_percent or "0") for m in members}
         split = costs.split_costs(Decimal(100), members, row.cost_method, values, percents) if members else {}
         cost_problem = ""
-    except ValueError as error:
+    except costs.SplitRefused as error:  # the domain's own sentence
         split, cost_problem = {}, str(error)
+    except (
+        ValueError,
+        ArithmeticError,
+    ):  # a stored percentage that is not a number: our words, not Decimal's
+        split, cost_problem = {}, "The cost split could not be worked out: check the members' percentages."
     contract = db.session.get(Contract, row.contract_id)
     activity = (
         member_activity_shares(event.id, contract.provider_code, members)
@@ -454,10 +486,9 @@ def arrangements_payload(event: Event) -> dict[str, Any]:
 
 def console_extras(event: Event) -> dict[str, Any]:
     """Arrangements and the problems still to fix, for the console."""
-    try:
-        payload = arrangements_payload(event)
-    except Refusal:
-        return {}
+    if confirmed_version(event) is None:
+        return {}  # no confirmed matrix to work from yet
+    payload = arrangements_payload(event)
     found = problems(event)
     confirmed = json.loads(_confirmed(event).payload)
     codes = [c["code"] for c in confirmed["columns"]]

@@ -22,7 +22,8 @@ from sqlalchemy.exc import IntegrityError
 
 from voting.audit import GENESIS, audit_key, canonical, link_hash
 from voting.domain.levels import parse_level
-from voting.errors import Closed, Conflict, Invalid, NotAllowed, Refusal, Unauthorised, Unavailable
+from voting.domain.states import vote_refusal
+from voting.errors import Conflict, Invalid, NotAllowed, Refusal, Unauthorised, Unavailable
 from voting.extensions import db
 from voting.models import Contract, Delegate, Holding, Vote, VoteAudit
 from voting.models.base import utcnow
@@ -31,7 +32,6 @@ from voting.models.delegate import ACTIVE, PENDING
 from voting.realtime.publish import publisher
 from voting.services.group_commit import group_commit
 from voting.services.voters import Voter
-from voting.timefmt import clock
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,6 @@ def restarted(code: str) -> Refusal:
 
 
 def _contract_refusal(standing: Row[Any], code: str, sent_round: int | None = None) -> Refusal | None:
-    status = standing.contract_status
     if standing.contract_id is None:
         return Invalid(f"There is no contract {code} in this event.")
     if standing.held is None:
@@ -135,17 +134,8 @@ def _contract_refusal(standing: Row[Any], code: str, sent_round: int | None = No
         )
     if sent_round is not None and sent_round != standing.contract_round:
         return restarted(code)  # made on a phone that showed an earlier round of this vote
-    if status == "ready":
-        return Closed(f"Voting on contract {code} has not opened yet.")
-    if status == "open" and standing.closes_at is not None and standing.closes_at <= utcnow():
-        # The countdown ran out; the timer may not have flipped the status yet. The server's clock decides.
-        return Closed(
-            f"Voting on contract {code} closed at {clock(standing.closes_at, seconds=True)}. Your vote was not counted.",
-        )
-    if status != "open":
-        closed = f" at {clock(standing.closed_at)}" if standing.closed_at else ""
-        return Closed(f"Voting on contract {code} closed{closed}. Your vote was not counted.")
-    return None
+    # Open, unless the countdown has passed (the timer may not have flipped the status yet).
+    return vote_refusal(code, standing.contract_status, standing.closes_at, standing.closed_at, utcnow())
 
 
 def _already_recorded(

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Response, jsonify
 from sqlalchemy import select
 
+from voting.domain.states import Stage
 from voting.errors import Refusal
 from voting.extensions import db
 from voting.models import Event, StageVersion
@@ -166,7 +167,7 @@ def finalise(event: Event) -> tuple[Response, int]:
     except Refusal as error:
         problems = (
             [{"contract": p.contract, "message": p.message} for p in stage4.problems(event)]
-            if event.stage == 4
+            if event.stage == Stage.ARRANGING
             else []
         )
         return jsonify(error=error.message, problems=problems), 409 if problems else http_status(error)

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response, jsonify
 
+from voting.domain.states import PollState
 from voting.models import Event
 from voting.services import delegates, facilitation, interests, is_id, polls, votes
 from voting.web.api import bp, facilitator_api, json_body, refuse, voting_delegate
@@ -50,7 +51,7 @@ def poll_action(event: Event, poll_id: int, action: str) -> tuple[Response, int]
     def run() -> dict[str, Any]:
         poll = polls.event_poll(event, poll_id)
         if action in ("open", "close"):
-            polls.set_status(poll, "open" if action == "open" else "closed")
+            polls.set_status(poll, PollState.OPEN if action == "open" else PollState.CLOSED)
         else:
             polls.set_hidden(poll, action == "hide")
         return polls.poll_state(poll)

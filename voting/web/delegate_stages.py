@@ -12,6 +12,7 @@ from flask import flash, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from voting.domain.levels import parse_level
+from voting.domain.states import Stage
 from voting.errors import Refusal
 from voting.extensions import db
 from voting.models import Delegate, Event, Poll
@@ -111,7 +112,7 @@ def arrangement_form() -> BaseResponse:
     if not isinstance(delegate, Delegate):
         return delegate
     event = db.session.get(Event, delegate.event_id)
-    if event is None or event.stage != 4:
+    if event is None or event.stage != Stage.ARRANGING:
         return _refuse("Voting on co-ordinators and models happens at stage 4. This page has changed since.")
     key = request.form.get("key", "")
     topic = request.form.get("topic", "")

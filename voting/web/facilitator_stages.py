@@ -11,6 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
+from voting.domain.states import PollState
 from voting.errors import Refusal
 from voting.extensions import db
 from voting.models import Event, StageVersion
@@ -108,7 +109,7 @@ def poll_action(event_id: int, poll_id: int, action: str) -> BaseResponse:
     def run() -> None:
         poll = polls.event_poll(event, poll_id)
         if action in ("open", "close"):
-            polls.set_status(poll, "open" if action == "open" else "closed")
+            polls.set_status(poll, PollState.OPEN if action == "open" else PollState.CLOSED)
         else:
             polls.set_hidden(poll, action == "hide")
 
