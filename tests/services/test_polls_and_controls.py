@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import inspect, select
 
-from voting.errors import Refusal
+from voting.errors import Closed, Refusal
 from voting.extensions import db
 from voting.models import ActionLog, Contract, PollReceipt, PollTally, VoteAudit
 from voting.models.base import utcnow
-from voting.services import contracts, facilitation, interests, phones, polls, screens, votes
+from voting.services import contracts, facilitation, interests, phones, polls, screens, stage3, votes
 from voting.services.events import find_contract
 from voting.web import http_status
 
@@ -215,3 +215,22 @@ def test_a_poll_countdown_closes_it_on_the_servers_clock(app: Any) -> None:
         db.session.commit()
         assert facilitation.close_due() == [event.id]
         assert db.session.get(Poll, poll.id).status == "closed"
+
+
+def test_before_a_stage_has_its_frozen_result_the_screens_show_nothing_of_it(
+    world: SimpleNamespace, monkeypatch: Any
+) -> None:
+    """The read paths ask whether the previous stage's result exists; they no longer catch every
+    refusal and show it as "nothing yet" (a refusal of any other kind now surfaces)."""
+    for stage in (3, 4):
+        world.event.stage = stage
+        db.session.commit()
+        assert phones.stage_context(world.event) == {}
+        console = screens.console_state(world.event)
+        assert "stage3" not in console and "stage4" not in console
+    world.event.stage = 3
+    db.session.commit()
+    monkeypatch.setattr(stage3, "indicative_version", lambda event: object())
+    monkeypatch.setattr(stage3, "working", lambda event: (_ for _ in ()).throw(Closed("Not now.")))
+    with pytest.raises(Closed, match="Not now."):
+        phones.stage_context(world.event)
