@@ -89,11 +89,12 @@ def serve(host: str, port: int) -> None:
 @with_appcontext
 def set_password(password: str) -> None:
     """Set the facilitator password (asked twice, never echoed)."""
-    from voting.services import ServiceError, auth
+    from voting.errors import Refusal
+    from voting.services import auth
 
     try:
         auth.set_password(password)
-    except ServiceError as error:
+    except Refusal as error:
         raise click.ClickException(error.message) from error
     click.echo("Facilitator password set.")
 
@@ -107,7 +108,8 @@ def set_password(password: str) -> None:
 @with_appcontext
 def api_token(event_id: int | None, show: bool, revoke: int | None) -> None:
     """Print a new facilitator API token (alone on the last line); or list or revoke tokens."""
-    from voting.services import ServiceError, auth
+    from voting.errors import Refusal
+    from voting.services import auth
 
     try:
         if show:
@@ -122,7 +124,7 @@ def api_token(event_id: int | None, show: bool, revoke: int | None) -> None:
             return
         click.echo("New facilitator API token (shown once; only its hash is kept):", err=True)
         click.echo(auth.issue_api_token(event_id))
-    except ServiceError as error:
+    except Refusal as error:
         raise click.ClickException(error.message) from error
 
 

@@ -8,11 +8,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from voting.errors import Refusal
 from voting.extensions import db
 from voting.models import ActionLog, Contract, Event
-from voting.services import ServiceError, contracts, events
+from voting.services import contracts, events
 from voting.services.snapshots import event_matrix, event_state
 from voting.services.votes import cast_vote
+from voting.web import http_status
 
 
 def statuses(event: Event) -> dict[str, str]:
@@ -39,16 +41,16 @@ def test_close_all_closes_only_the_open_ones(world: SimpleNamespace) -> None:
 
 def test_reopening_a_closed_contract_lets_votes_in_again(world: SimpleNamespace) -> None:
     contracts.close_contracts(world.event, ["1"])
-    with pytest.raises(ServiceError):
+    with pytest.raises(Refusal):
         cast_vote(world.ann, "1", 2, "vote-closed-1")
     assert contracts.open_contracts(world.event, ["1"]) == ["1"]
     assert cast_vote(world.ann, "1", 2, "vote-reopen-1").level == 2
 
 
 def test_opening_an_unknown_contract_is_404_and_changes_nothing(world: SimpleNamespace) -> None:
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(Refusal) as caught:
         contracts.open_contracts(world.event, ["2", "9"])
-    assert caught.value.status == 404
+    assert http_status(caught.value) == 404
     assert caught.value.message == "There is no contract 9 in this event."
     db.session.rollback()
     assert statuses(world.event)["2"] == "ready"
@@ -57,7 +59,7 @@ def test_opening_an_unknown_contract_is_404_and_changes_nothing(world: SimpleNam
 def test_opening_needs_contracts(app: Flask) -> None:
     with app.app_context():
         event = events.create_event("Empty")
-        with pytest.raises(ServiceError, match="Import the contracts before opening a vote."):
+        with pytest.raises(Refusal, match="Import the contracts before opening a vote."):
             contracts.open_contracts(event)
 
 
@@ -84,25 +86,25 @@ def test_resolving_a_split_settles_the_cell(world: SimpleNamespace) -> None:
 
 def test_resolving_with_a_level_not_tied_is_refused(world: SimpleNamespace) -> None:
     split_alpha_on_1(world)
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(Refusal) as caught:
         contracts.resolve_split(world.event, "1", "00Q", 4)
     assert caught.value.message == "Choose one of the tied levels (2 or 3)."
-    assert caught.value.status == 422
+    assert http_status(caught.value) == 422
     matrix, _p, _v = event_matrix(world.event)
     assert matrix.cell("00Q", "1") == "2/3"
 
 
 def test_resolving_when_not_split_is_refused(world: SimpleNamespace) -> None:
     cast_vote(world.ann, "1", 2, "vote-ann-001")
-    with pytest.raises(ServiceError, match="Alpha CCG is not split on contract 1; nothing to resolve."):
+    with pytest.raises(Refusal, match="Alpha CCG is not split on contract 1; nothing to resolve."):
         contracts.resolve_split(world.event, "1", "00Q", 2)
 
 
 def test_resolving_unknown_contract_or_organisation_is_404(world: SimpleNamespace) -> None:
     for contract, org in (("9", "00Q"), ("1", "00Z")):
-        with pytest.raises(ServiceError) as caught:
+        with pytest.raises(Refusal) as caught:
             contracts.resolve_split(world.event, contract, org, 2)
-        assert caught.value.status == 404
+        assert http_status(caught.value) == 404
 
 
 def test_a_later_vote_breaking_the_tie_overrides_the_resolution(world: SimpleNamespace) -> None:

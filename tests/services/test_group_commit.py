@@ -10,13 +10,14 @@ import pytest
 from flask import Flask
 from sqlalchemy import Connection, text
 
-from voting.services import ServiceError
+from voting.errors import Refusal
 from voting.services.group_commit import NOT_SAVED, group_commit
+from voting.web import http_status
 
 
 def not_saved(outcome: object) -> bool:
     """The answer a job gets when the database failed it: 503, a sentence, sent again by the phone."""
-    return isinstance(outcome, ServiceError) and (outcome.status, outcome.message) == (503, NOT_SAVED)
+    return isinstance(outcome, Refusal) and (http_status(outcome), outcome.message) == (503, NOT_SAVED)
 
 
 def insert(name: str, fail: bool = False) -> Callable[[Connection], str]:

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from voting.demo_data import annex2_votes, contracts_csv, organisations_csv
+from voting.errors import Refusal
 from voting.extensions import db
 from voting.models import Event, StageVersion
-from voting.services import ServiceError, contracts, delegates, events, imports, stage3, stage4, stages, votes
+from voting.services import contracts, delegates, events, imports, stage3, stage4, stages, votes
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def annex2(app: Any) -> Iterator[dict[str, Any]]:
 def test_the_stages_run_in_order_and_freeze_each_result(annex2: dict[str, Any]) -> None:
     event = annex2["event"]
     assert event.stage == 2  # opening the contract votes moved it on from stage 1
-    with pytest.raises(ServiceError, match="in order"):
+    with pytest.raises(Refusal, match="in order"):
         stages.move_to(event, 4)
     moved = stages.move_to(event, 3)
     assert moved["frozen"]["kind"] == "indicative"
@@ -45,9 +46,9 @@ def test_the_stages_run_in_order_and_freeze_each_result(annex2: dict[str, Any]) 
     extras = stage3.console_extras(event)["stage3"]
     assert extras["flags_open"] == 4  # J and P have no position on contracts 7 and 14
     j = annex2["people"]["J"]
-    with pytest.raises(ServiceError, match="no single position"):
+    with pytest.raises(Refusal, match="no single position"):
         stage3.confirm(j, "7", "confirm")
-    with pytest.raises(ServiceError, match="short reason"):
+    with pytest.raises(Refusal, match="short reason"):
         stage3.confirm(j, "7", "amend", 1, "")
     stage3.confirm(j, "7", "amend", 1, "J will contract alone as the others do")
     stage3.confirm(annex2["people"]["A"], "1", "confirm")
@@ -70,7 +71,7 @@ def test_the_stages_run_in_order_and_freeze_each_result(annex2: dict[str, Any]) 
     assert any(a.contract == "1" and a.members == ("A", "B", "C", "D", "E", "O", "U") for a in arrangements)
     gaps = stage4.problems(event)
     assert {(p.contract, p.org) for p in gaps} == {("7", "P"), ("14", "J"), ("14", "P")}
-    with pytest.raises(ServiceError, match="3 problems must be fixed first"):
+    with pytest.raises(Refusal, match="3 problems must be fixed first"):
         stages.finalise(event)
 
     for contract, org in (("7", "P"), ("14", "J"), ("14", "P")):
@@ -121,5 +122,5 @@ def test_members_decide_the_coordinator_under_their_rule(annex2: dict[str, Any])
     for org in ("B", "C", "D"):
         decision = stage4.cast_ballot(people[org], key, "coordinator", "yes")
     assert decision.passed
-    with pytest.raises(ServiceError, match="Only member CCGs"):
+    with pytest.raises(Refusal, match="Only member CCGs"):
         stage4.cast_ballot(people["G"], key, "coordinator", "yes")

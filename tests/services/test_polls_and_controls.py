@@ -12,11 +12,13 @@ from typing import Any
 import pytest
 from sqlalchemy import inspect, select
 
+from voting.errors import Closed, Refusal
 from voting.extensions import db
 from voting.models import ActionLog, Contract, PollReceipt, PollTally, VoteAudit
 from voting.models.base import utcnow
-from voting.services import ServiceError, contracts, facilitation, interests, phones, polls, screens, votes
+from voting.services import contracts, facilitation, interests, phones, polls, screens, stage3, votes
 from voting.services.events import find_contract
+from voting.web import http_status
 
 
 def contract(world: SimpleNamespace, code: str) -> Contract:
@@ -36,9 +38,9 @@ def test_an_anonymous_answer_keeps_no_link_to_what_was_answered(world: SimpleNam
     assert receipt_columns == {"poll_id", "delegate_id", "vote_id"}  # no answer, no time, no id
     assert polls.own_answers(world.ann) == {}
     assert polls.answered_polls(world.ann) == {poll.id}
-    with pytest.raises(ServiceError, match="already answered this anonymous poll") as refused:
+    with pytest.raises(Refusal, match="already answered this anonymous poll") as refused:
         polls.answer(world.ann, poll.id, "no", "anon-vote-003")
-    assert refused.value.status == 409
+    assert http_status(refused.value) == 409
 
 
 def test_a_closed_poll_keeps_its_results_and_can_reopen(world: SimpleNamespace) -> None:
@@ -52,7 +54,7 @@ def test_a_closed_poll_keeps_its_results_and_can_reopen(world: SimpleNamespace) 
     polls.answer(world.bea, poll.id, "Lead CCG", "named-vote-02")
     assert polls.own_answers(world.bea) == {poll.id: "Lead CCG"}
     assert polls.results(poll)["overall"] == {"Lead CCG": 1, "CSS": 0}
-    with pytest.raises(ServiceError, match="Choose open or close"):
+    with pytest.raises(Refusal, match="Choose open or close"):
         polls.set_status(poll, "paused")
 
 
@@ -61,9 +63,9 @@ def test_the_timer_closes_a_vote_at_its_countdown(world: SimpleNamespace) -> Non
     due = utcnow() - timedelta(seconds=1)
     contract(world, "1").closes_at = due
     db.session.commit()
-    with pytest.raises(ServiceError, match="closed at") as refused:
+    with pytest.raises(Refusal, match="closed at") as refused:
         votes.cast_vote(world.ann, "1", 2, "after-the-bell")
-    assert refused.value.status == 423
+    assert http_status(refused.value) == 423
     assert facilitation.close_due() == [world.event.id]
     closed = contract(world, "1")
     assert (closed.status, closed.closed_at) == ("closed", due)
@@ -103,7 +105,7 @@ def test_hiding_reports_only_what_changed(world: SimpleNamespace) -> None:
     assert facilitation.set_results_hidden(world.event, ["1"], True) == ["1"]
     assert facilitation.set_results_hidden(world.event, None, True) == ["2", "3"]
     assert facilitation.set_results_hidden(world.event, ["1"], True) == []
-    with pytest.raises(ServiceError, match="There is no contract 7"):
+    with pytest.raises(Refusal, match="There is no contract 7"):
         facilitation.set_results_hidden(world.event, ["7"], False)
 
 
@@ -213,3 +215,22 @@ def test_a_poll_countdown_closes_it_on_the_servers_clock(app: Any) -> None:
         db.session.commit()
         assert facilitation.close_due() == [event.id]
         assert db.session.get(Poll, poll.id).status == "closed"
+
+
+def test_before_a_stage_has_its_frozen_result_the_screens_show_nothing_of_it(
+    world: SimpleNamespace, monkeypatch: Any
+) -> None:
+    """The read paths ask whether the previous stage's result exists; they no longer catch every
+    refusal and show it as "nothing yet" (a refusal of any other kind now surfaces)."""
+    for stage in (3, 4):
+        world.event.stage = stage
+        db.session.commit()
+        assert phones.stage_context(world.event) == {}
+        console = screens.console_state(world.event)
+        assert "stage3" not in console and "stage4" not in console
+    world.event.stage = 3
+    db.session.commit()
+    monkeypatch.setattr(stage3, "indicative_version", lambda event: object())
+    monkeypatch.setattr(stage3, "working", lambda event: (_ for _ in ()).throw(Closed("Not now.")))
+    with pytest.raises(Closed, match="Not now."):
+        phones.stage_context(world.event)

@@ -12,19 +12,21 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from voting.errors import Refusal
 from voting.extensions import db
 from voting.models import Delegate, Vote, VoteAudit
-from voting.services import ServiceError, contracts, facilitation, stage3, stages
+from voting.services import contracts, facilitation, stage3, stages
 from voting.services.snapshots import delegate_ballot, event_matrix
 from voting.services.votes import cast_vote, own_votes
+from voting.web import http_status
 
 RESTARTED = (
     "Voting on contract 1 was restarted after you sent this vote, so it was not counted. Please vote again."
 )
 
 
-def refusal(*args: Any, **kwargs: Any) -> ServiceError:
-    with pytest.raises(ServiceError) as caught:
+def refusal(*args: Any, **kwargs: Any) -> Refusal:
+    with pytest.raises(Refusal) as caught:
         cast_vote(*args, **kwargs)
     return caught.value
 
@@ -58,11 +60,11 @@ def test_a_resend_from_before_a_reset_is_refused_and_counts_nothing(world: Simpl
     assert round_on_phone(world, world.ann, "1") == 2
     # Not yet reopened: the resend is told its vote was restarted, not "saved" and not "not open".
     error = refusal(world.ann, "1", 2, "vote-before-reset")
-    assert (error.status, error.message) == (409, RESTARTED)
+    assert (http_status(error), error.message) == (409, RESTARTED)
     contracts.open_contracts(world.event, ["1"])
     for sent_round in (None, 1):  # an outbox from before this change sends no round
         error = refusal(world.ann, "1", 2, "vote-before-reset", sent_round=sent_round)
-        assert (error.status, error.message) == (409, RESTARTED)
+        assert (http_status(error), error.message) == (409, RESTARTED)
     assert counted(world.ann) == []
     assert own_votes(world.ann) == {}
     assert cell(world, "00Q", "1") == ""
@@ -73,7 +75,7 @@ def test_a_vote_made_before_a_reset_but_sent_after_it_is_refused(world: SimpleNa
     reset(world)
     contracts.open_contracts(world.event, ["1"])
     error = refusal(world.ann, "1", 4, "vote-tapped-offline", sent_round=1)
-    assert (error.status, error.message) == (409, RESTARTED)
+    assert (http_status(error), error.message) == (409, RESTARTED)
     assert counted(world.ann) == []
     assert cell(world, "00Q", "1") == ""
     assert db.session.scalars(select(VoteAudit).where(VoteAudit.vote_id == "vote-tapped-offline")).all() == []
@@ -128,7 +130,7 @@ def test_a_stage_3_rerun_starts_a_new_round(world: SimpleNamespace) -> None:
     stage3.rerun(world.event, "1")
     assert round_on_phone(world, world.ann, "1") == 2
     error = refusal(world.ann, "1", 2, "vote-before-rerun")
-    assert (error.status, error.message) == (409, RESTARTED)
+    assert (http_status(error), error.message) == (409, RESTARTED)
     assert counted(world.ann) == []
     assert cast_vote(world.ann, "1", 2, "vote-in-the-rerun", sent_round=2).duplicate is False
     assert stage3.working(world.event).cells[("00Q", "1")] == "2"
@@ -137,7 +139,7 @@ def test_a_stage_3_rerun_starts_a_new_round(world: SimpleNamespace) -> None:
 @pytest.mark.parametrize("sent_round", ["one", "-1", True, "1.5"])
 def test_a_malformed_round_is_refused_with_a_sentence(world: SimpleNamespace, sent_round: object) -> None:
     error = refusal(world.ann, "1", 2, "vote-bad-round", sent_round=sent_round)
-    assert (error.status, error.message) == (
+    assert (http_status(error), error.message) == (
         422,
         "The vote could not be read (malformed round). Please try again.",
     )

@@ -10,11 +10,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from voting.errors import Refusal
 from voting.extensions import db
 from voting.models import Delegate, Vote, VoteAudit
-from voting.services import ServiceError, contracts, delegates
+from voting.services import contracts, delegates
 from voting.services.snapshots import event_matrix
 from voting.services.votes import cast_vote, own_votes
+from voting.web import http_status
 
 
 def audits(delegate: Delegate) -> list[tuple[int | None, int, str]]:
@@ -28,8 +30,8 @@ def current_votes(delegate: Delegate) -> list[int]:
     return list(db.session.scalars(select(Vote.level).where(Vote.delegate_id == delegate.id)))
 
 
-def refusal(*args: Any) -> ServiceError:
-    with pytest.raises(ServiceError) as caught:
+def refusal(*args: Any) -> Refusal:
+    with pytest.raises(Refusal) as caught:
         cast_vote(*args)
     return caught.value
 
@@ -64,7 +66,7 @@ def test_resent_vote_id_is_a_duplicate_with_one_audit_row(world: SimpleNamespace
 def test_resent_vote_id_with_another_level_is_a_conflict(world: SimpleNamespace) -> None:
     cast_vote(world.ann, "1", 3, "vote-resend")
     error = refusal(world.ann, "1", 5, "vote-resend")
-    assert error.status == 409
+    assert http_status(error) == 409
     assert "different choice" in error.message
     assert current_votes(world.ann) == [3]
     assert len(audits(world.ann)) == 1
@@ -72,13 +74,13 @@ def test_resent_vote_id_with_another_level_is_a_conflict(world: SimpleNamespace)
 
 def test_resent_vote_id_for_another_contract_is_a_conflict(world: SimpleNamespace) -> None:
     cast_vote(world.ann, "1", 3, "vote-resend")
-    assert refusal(world.ann, "3", 3, "vote-resend").status == 409
+    assert http_status(refusal(world.ann, "3", 3, "vote-resend")) == 409
 
 
 def test_closed_contract_refuses_with_423(world: SimpleNamespace) -> None:
     contracts.close_contracts(world.event, ["1"])
     error = refusal(world.ann, "1", 2, "vote-late-1")
-    assert error.status == 423
+    assert http_status(error) == 423
     assert "closed" in error.message
     assert "not counted" in error.message
     assert current_votes(world.ann) == []
@@ -87,28 +89,28 @@ def test_closed_contract_refuses_with_423(world: SimpleNamespace) -> None:
 
 def test_contract_not_yet_open_refuses_with_423(world: SimpleNamespace) -> None:
     error = refusal(world.gus, "2", 2, "vote-early-1")
-    assert error.status == 423
+    assert http_status(error) == 423
     assert "has not opened yet" in error.message
     assert current_votes(world.gus) == []
 
 
 def test_contract_not_held_refuses_with_422(world: SimpleNamespace) -> None:
     error = refusal(world.gus, "1", 2, "vote-nothold")
-    assert error.status == 422
+    assert http_status(error) == 422
     assert "does not hold contract 1" in error.message
     assert current_votes(world.gus) == []
 
 
 def test_unknown_contract_refuses_with_422(world: SimpleNamespace) -> None:
     error = refusal(world.ann, "99", 2, "vote-unknown")
-    assert error.status == 422
+    assert http_status(error) == 422
     assert "no contract 99" in error.message
 
 
 @pytest.mark.parametrize("level", [0, 6, "x", None, True, 2.5, "2.5"])
 def test_bad_level_refuses_with_422(world: SimpleNamespace, level: object) -> None:
     error = refusal(world.ann, "1", level, "vote-badlevel")
-    assert error.status == 422
+    assert http_status(error) == 422
     assert "1 to 5" in error.message
     assert audits(world.ann) == []
 
@@ -118,7 +120,7 @@ def test_bad_level_refuses_with_422(world: SimpleNamespace, level: object) -> No
 )
 def test_malformed_vote_id_refuses_with_422(world: SimpleNamespace, vote_id: object) -> None:
     error = refusal(world.ann, "1", 2, vote_id)
-    assert error.status == 422
+    assert http_status(error) == 422
     assert "vote id" in error.message
     assert current_votes(world.ann) == []
 
@@ -126,7 +128,7 @@ def test_malformed_vote_id_refuses_with_422(world: SimpleNamespace, vote_id: obj
 def test_pending_delegate_is_refused_with_403(world: SimpleNamespace) -> None:
     waiting, _token = delegates.request_admission(world.event, "00Q", "Walk-in")
     error = refusal(waiting, "1", 2, "vote-pending")
-    assert error.status == 403
+    assert http_status(error) == 403
     assert "not admitted you yet" in error.message
     delegates.admit(waiting)
     assert cast_vote(waiting, "1", 2, "vote-pending").duplicate is False
@@ -136,7 +138,7 @@ def test_revoked_delegate_is_refused_with_403(world: SimpleNamespace) -> None:
     cast_vote(world.ann, "1", 2, "vote-before")
     delegates.revoke(world.ann)
     error = refusal(world.ann, "1", 4, "vote-after1")
-    assert error.status == 403
+    assert http_status(error) == 403
     assert "withdrawn" in error.message
     assert current_votes(world.ann) == [2]
 

@@ -307,3 +307,21 @@ def test_delegate_pipeline_calls_need_a_delegate_token(call: Call, api_token: st
     for token in ("", "unknown-token-123", api_token):
         refused = call("post", path, {"contract": "1", "action": "confirm"}, token=token)
         assert refused == err(401, "Your voting link is not valid. Please scan your QR code again.")
+
+
+@pytest.mark.parametrize(
+    ("fields", "sentence"),
+    [
+        ({"rule_threshold": "abc"}, "give the majority threshold as a fraction such as 2/3"),
+        ({"rule_threshold": "1/0"}, "give the majority threshold as a fraction such as 2/3"),
+        ({"quorum": "lots"}, "give the quorum as a whole number of members or a fraction such as 1/2"),
+        ({"quorum": "²"}, "give the quorum as a whole number of members or a fraction such as 1/2"),
+        ({"rule_threshold": "3/2"}, "A majority threshold must be a fraction from 0 to 1, like 1/2 or 2/3"),
+    ],
+)
+def test_a_decision_rule_refused_in_the_facilitators_words(
+    call: Call, stage4: dict[str, Any], fields: dict[str, str], sentence: str
+) -> None:
+    """Not the library's "Invalid literal for Fraction: 'abc'" or "Fraction(1, 0)": our own sentence."""
+    path = f"{stage4['e']}/arrangements/1:2:1"
+    assert call("patch", path, fields) == err(422, f"That decision rule is not valid: {sentence}.")

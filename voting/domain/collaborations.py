@@ -34,6 +34,14 @@ DUPLICATE_KEY = "duplicate_key"
 BAD_LEVEL = "bad_level"
 
 
+class ChangeRefused(ValueError):
+    """A move, merge or split refused, with a sentence written here for the facilitator."""
+
+
+class UnknownArrangement(KeyError):
+    """No arrangement has the key asked for (its only argument is the sentence)."""
+
+
 @dataclass(frozen=True)
 class Arrangement:
     """CCGs commissioning one contract together at one level."""
@@ -106,7 +114,7 @@ def _index(arrs: Sequence[Arrangement], key: str) -> int:
     for i, arr in enumerate(arrs):
         if arr.key == key:
             return i
-    raise KeyError(f"No arrangement with key {key!r}")
+    raise UnknownArrangement(f"No arrangement with key {key!r}")
 
 
 def _new_key(arrs: Sequence[Arrangement], contract: str, level: int) -> str:
@@ -126,7 +134,7 @@ def move(arrs: Sequence[Arrangement], contract: str, org: str, to_key: str | Non
     if to_key is not None:
         target = arrs[_index(arrs, to_key)]
         if target.contract != contract:
-            raise ValueError(
+            raise ChangeRefused(
                 f"Arrangement {to_key} is for contract {target.contract}, not contract {contract}"
             )
     result: list[Arrangement] = []
@@ -147,12 +155,14 @@ def move(arrs: Sequence[Arrangement], contract: str, org: str, to_key: str | Non
 def merge(arrs: Sequence[Arrangement], key_a: str, key_b: str) -> list[Arrangement]:
     """Join arrangement key_b into key_a (same contract and level, else ValueError); key_a's key stays."""
     if key_a == key_b:
-        raise ValueError("Cannot merge an arrangement with itself")
+        raise ChangeRefused("Cannot merge an arrangement with itself")
     a, b = arrs[_index(arrs, key_a)], arrs[_index(arrs, key_b)]
     if a.contract != b.contract:
-        raise ValueError(f"Cannot merge arrangements for different contracts ({a.contract} and {b.contract})")
+        raise ChangeRefused(
+            f"Cannot merge arrangements for different contracts ({a.contract} and {b.contract})"
+        )
     if a.level != b.level:
-        raise ValueError(
+        raise ChangeRefused(
             f"Cannot merge a level {a.level} arrangement with a level {b.level} one: move CCGs instead"
         )
     merged = replace(a, members=tuple(sorted(set(a.members) | set(b.members))))
@@ -165,12 +175,12 @@ def split(arrs: Sequence[Arrangement], key: str, members_to_new_group: Iterable[
     arr = arrs[index]
     leaving = set(members_to_new_group)
     if not leaving:
-        raise ValueError("Choose at least one CCG for the new group")
+        raise ChangeRefused("Choose at least one CCG for the new group")
     strangers = sorted(leaving - set(arr.members))
     if strangers:
-        raise ValueError(f"Not members of arrangement {key}: {', '.join(strangers)}")
+        raise ChangeRefused(f"Not members of arrangement {key}: {', '.join(strangers)}")
     if leaving == set(arr.members):
-        raise ValueError("Cannot move every member out: the original group would be empty")
+        raise ChangeRefused("Cannot move every member out: the original group would be empty")
     staying = replace(arr, members=tuple(m for m in arr.members if m not in leaving))
     new = Arrangement(
         arr.contract, arr.level, tuple(sorted(leaving)), _new_key(arrs, arr.contract, arr.level)

@@ -22,6 +22,10 @@ PENNY = Decimal("0.01")
 HUNDRED = Decimal(100)
 
 
+class SplitRefused(ValueError):
+    """A cost split that cannot be worked out, with a sentence written here for the facilitator."""
+
+
 def _weights(
     members: Sequence[str],
     method: str,
@@ -32,26 +36,26 @@ def _weights(
         return dict.fromkeys(members, Fraction(1))
     if method == VALUE:
         if values is None:
-            raise ValueError("Splitting by value needs each member's contract value")
+            raise SplitRefused("Splitting by value needs each member's contract value")
         missing = [m for m in members if m not in values]
         if missing:
-            raise ValueError(f"No contract value for: {', '.join(missing)}")
+            raise SplitRefused(f"No contract value for: {', '.join(missing)}")
         weights = {m: Fraction(values[m]) for m in members}
         negative = [m for m in members if weights[m] < 0]
         if negative:
-            raise ValueError(f"Contract values must not be negative: {', '.join(negative)}")
+            raise SplitRefused(f"Contract values must not be negative: {', '.join(negative)}")
         if not sum(weights.values()):
-            raise ValueError("The members' contract values total 0: split equally or by custom percentages")
+            raise SplitRefused("The members' contract values total 0: split equally or by custom percentages")
         return weights
     if method == CUSTOM:
         if percentages is None:
-            raise ValueError("A custom split needs a percentage for each member")
+            raise SplitRefused("A custom split needs a percentage for each member")
         missing = [m for m in members if m not in percentages]
         if missing:
-            raise ValueError(f"No percentage for: {', '.join(missing)}")
+            raise SplitRefused(f"No percentage for: {', '.join(missing)}")
         extra = sorted(set(percentages) - set(members))
         if extra:
-            raise ValueError(f"Percentages given for non-members: {', '.join(extra)}")
+            raise SplitRefused(f"Percentages given for non-members: {', '.join(extra)}")
         for m in members:
             if isinstance(percentages[m], float | bool):
                 raise TypeError(
@@ -59,12 +63,12 @@ def _weights(
                 )
         negative = [m for m in members if percentages[m] < 0]
         if negative:
-            raise ValueError(f"Percentages must not be negative: {', '.join(negative)}")
+            raise SplitRefused(f"Percentages must not be negative: {', '.join(negative)}")
         total = sum((Decimal(percentages[m]) for m in members), Decimal(0))
         if total != HUNDRED:
-            raise ValueError(f"Percentages total {total.normalize():f}, not 100")
+            raise SplitRefused(f"Percentages total {total.normalize():f}, not 100")
         return {m: Fraction(percentages[m]) for m in members}
-    raise ValueError(f"Unknown split method {method!r}: use one of {', '.join(METHODS)}")
+    raise SplitRefused(f"Unknown split method {method!r}: use one of {', '.join(METHODS)}")
 
 
 def split_costs(
@@ -82,13 +86,13 @@ def split_costs(
     if not isinstance(total, Decimal):
         raise TypeError("The total must be a Decimal amount in pounds")
     if not total.is_finite() or total < 0:
-        raise ValueError(f"The total must be a non-negative amount, not {total}")
+        raise SplitRefused(f"The total must be a non-negative amount, not {total}")
     if total != total.quantize(PENNY):
-        raise ValueError(f"The total {total} has fractions of a penny")
+        raise SplitRefused(f"The total {total} has fractions of a penny")
     if not members:
-        raise ValueError("No members to split the cost between")
+        raise SplitRefused("No members to split the cost between")
     if len(set(members)) != len(members):
-        raise ValueError("A member is listed twice")
+        raise SplitRefused("A member is listed twice")
     weights = _weights(members, method, values, percentages)
     pence = int(total * 100)
     weight_sum = sum(weights.values(), Fraction(0))

@@ -48,6 +48,10 @@ _NAMED = {
 }
 
 
+class RuleError(ValueError):
+    """A decision rule refused, with a sentence written here for the facilitator."""
+
+
 @dataclass(frozen=True)
 class Rule:
     """How the members decide; see the module docstring for exact meanings."""
@@ -60,17 +64,17 @@ class Rule:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise ValueError(f"Unknown decision rule {self.kind!r}: use one of {', '.join(KINDS)}")
+            raise RuleError(f"Unknown decision rule {self.kind!r}: use one of {', '.join(KINDS)}")
         threshold = Fraction(self.threshold)
         if not 0 <= threshold <= 1 or (threshold == 1 and not self.at_least):
-            raise ValueError("A majority threshold must be a fraction from 0 to 1, like 1/2 or 2/3")
+            raise RuleError("A majority threshold must be a fraction from 0 to 1, like 1/2 or 2/3")
         if isinstance(self.quorum, bool):
             raise TypeError("Quorum must be a number of members or a fraction of them")
         if isinstance(self.quorum, int):
             if self.quorum < 0:
-                raise ValueError("Quorum must not be negative")
+                raise RuleError("Quorum must not be negative")
         elif not 0 <= Fraction(self.quorum) <= 1:
-            raise ValueError("A quorum given as a fraction of members must be between 0 and 1")
+            raise RuleError("A quorum given as a fraction of members must be between 0 and 1")
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,10 @@ class Tally:
     mean_by_org: dict[str, float] | None = None  # scale polls only
 
 
+class OptionsError(ValueError):
+    """A poll's kind or options refused, with a sentence written here for the facilitator."""
+
+
 def poll_options(kind: str, options: Sequence[str] | None = None) -> tuple[str, ...]:
     """The poll's options: fixed for yes_no_unsure and scale, the validated custom ones for choice."""
     if kind == YES_NO_UNSURE:
@@ -44,22 +48,22 @@ def poll_options(kind: str, options: Sequence[str] | None = None) -> tuple[str, 
         return SCALE_OPTIONS
     if kind == CHOICE:
         return validate_options(options or ())
-    raise ValueError(f"Unknown poll kind {kind!r}: use one of {', '.join(KINDS)}")
+    raise OptionsError(f"Unknown poll kind {kind!r}: use one of {', '.join(KINDS)}")
 
 
 def validate_options(options: Iterable[str]) -> tuple[str, ...]:
     """Custom choice options, stripped; ValueError unless 2-10, non-empty and unique (ignoring case)."""
     cleaned = tuple(str(option).strip() for option in options)
     if not MIN_CHOICES <= len(cleaned) <= MAX_CHOICES:
-        raise ValueError(f"A choice poll needs {MIN_CHOICES} to {MAX_CHOICES} options, not {len(cleaned)}")
+        raise OptionsError(f"A choice poll needs {MIN_CHOICES} to {MAX_CHOICES} options, not {len(cleaned)}")
     if any(not option for option in cleaned):
-        raise ValueError("Options must not be empty")
+        raise OptionsError("Options must not be empty")
     if any(len(option) > MAX_OPTION_LENGTH for option in cleaned):
-        raise ValueError(f"Keep each option to {MAX_OPTION_LENGTH} characters or fewer")
+        raise OptionsError(f"Keep each option to {MAX_OPTION_LENGTH} characters or fewer")
     seen: set[str] = set()
     for option in cleaned:
         if option.casefold() in seen:
-            raise ValueError(f"Option {option!r} is listed twice")
+            raise OptionsError(f"Option {option!r} is listed twice")
         seen.add(option.casefold())
     return cleaned
 

@@ -125,9 +125,9 @@ def _csv_rows(data: bytes) -> list[RawRow]:
             rows.append((line, [cell.strip() for cell in cells]))
             if line > MAX_ROWS + 1:
                 break
-    except csv.Error as exc:
+    except csv.Error:  # its message is the csv module's, not a sentence for the facilitator
         raise _Unreadable(
-            Problem(line + 1, None, f"The file could not be read as CSV ({exc}). Check for a stray '\"'.")
+            Problem(line + 1, None, "The file could not be read as CSV. Check for a stray '\"'.")
         ) from None
     return rows
 

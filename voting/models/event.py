@@ -63,7 +63,7 @@ class Contract(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(String(2000), default="")
     position: Mapped[int] = mapped_column(default=0)
-    status: Mapped[str] = mapped_column(String(10), default="ready")  # ready | open | closed
+    status: Mapped[str] = mapped_column(String(10), default="ready")  # domain.states.ContractState
     opened_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     closes_at: Mapped[datetime | None] = mapped_column(default=None)  # countdown: the server closes it

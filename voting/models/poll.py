@@ -18,7 +18,7 @@ class Poll(db.Model):
     question: Mapped[str] = mapped_column(String(500))
     options: Mapped[str] = mapped_column(Text, default="[]")  # JSON list, for kind "choice"
     anonymous: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(String(10), default="ready")  # ready | open | closed
+    status: Mapped[str] = mapped_column(String(10), default="ready")  # domain.states.PollState
     results_hidden: Mapped[bool] = mapped_column(default=False)
     closes_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,12 +4,15 @@ pushes only - votes and sign-in go over HTTP."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from flask import request, session
 from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
 from voting.db_setup import reader
+from voting.errors import Invalid, NotAllowed, Refusal, Unauthorised
 from voting.extensions import db, socketio
 from voting.models import Delegate, Event
 from voting.models.delegate import ACTIVE, PENDING
@@ -76,6 +79,21 @@ def _session_delegate() -> Delegate | None:
     return delegate
 
 
+def refusals_refuse_the_connection(handler: Callable[..., None]) -> Callable[..., None]:
+    """What a typed refusal becomes on Socket.IO, decided once: the connection is refused with its
+    sentence (the client's connect_error carries it); the read is ended first."""
+
+    @wraps(handler)
+    def wrapped(*args: Any) -> None:
+        try:
+            handler(*args)
+        except Refusal as refusal:
+            db.session.rollback()
+            raise ConnectionRefusedError(refusal.message) from None
+
+    return wrapped
+
+
 def connect(auth: Any = None) -> None:
     """Join the rooms this connection may hear, then send it a full snapshot."""
     auth = auth if isinstance(auth, dict) else {}
@@ -84,7 +102,7 @@ def connect(auth: Any = None) -> None:
         event = db.session.get(Event, auth["event"]) if is_id(auth.get("event")) else None
         held = None if event is None else _screen_credential(auth, event.id)
         if event is None or held is None:
-            raise ConnectionRefusedError("Sign in as the facilitator to see this screen.")
+            raise NotAllowed("Sign in as the facilitator to see this screen.")
         snapshot, event_id = _screen_snapshot(event, audience), event.id
         db.session.rollback()  # end the read before any network I/O (and touch no object after it:
         join_room(rooms.screen(event_id, audience))  # an expired attribute would begin another)
@@ -99,7 +117,7 @@ def connect(auth: Any = None) -> None:
     if audience == "delegate":
         delegate = _session_delegate()
         if delegate is None:
-            raise ConnectionRefusedError("This voting link is no longer valid.")
+            raise Unauthorised("This voting link is no longer valid.")
         snapshot = _delegate_snapshot(delegate)
         delegate_id, event_id, org_id = delegate.id, delegate.event_id, delegate.organisation_id
         held = Held(DELEGATE, delegate.id, delegate.token_hash, delegate.status)
@@ -110,7 +128,7 @@ def connect(auth: Any = None) -> None:
         publisher.hold(request.sid, held)  # type: ignore[attr-defined]
         emit("ballot", snapshot)
         return
-    raise ConnectionRefusedError("Unknown screen.")
+    raise Invalid("Unknown screen.")
 
 
 def resync(*_data: Any) -> None:
@@ -142,6 +160,6 @@ def register() -> None:
     that exists when this module is first imported, so a second app would have had no handlers.
     """
     # Handlers carry pushes only (votes and sign-in go over HTTP): every one of them only reads.
-    socketio.on_event("connect", reader(connect))
+    socketio.on_event("connect", reader(refusals_refuse_the_connection(connect)))
     socketio.on_event("resync", reader(resync))
     socketio.on_event("disconnect", reader(closed))

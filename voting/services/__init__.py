@@ -10,12 +10,3 @@ MAX_ID = 2**31 - 1
 def is_id(value: object) -> bool:
     """True for a whole number that can be a row id (not a bool, and one a database column can hold)."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
-
-
-class ServiceError(Exception):
-    """A refusal with a sentence for the person who asked, and the HTTP status that fits."""
-
-    def __init__(self, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status

@@ -93,28 +93,26 @@ def create_grouping_from_provider(event: Event, provider_code: str) -> tuple[str
     held by the event's CCGs that send it activity (value to be filled in by a contracts import).
 
     Returns (contract code, CCGs added, CCG codes in the activity data but not in the event)."""
+    from voting.errors import Conflict, Invalid, NotFound
     from voting.models import Contract, Holding, Organisation
     from voting.realtime.publish import publisher
-    from voting.services import ServiceError
     from voting.services.log import record
 
     flows = [f for f in event_flows(event.id) if f.provider_code == provider_code and f.admissions]
     if not flows:
-        raise ServiceError(
-            f"There is no provider '{provider_code}' with admissions in this event's activity data.", 404
+        raise NotFound(
+            f"There is no provider '{provider_code}' with admissions in this event's activity data."
         )
     code = f"P-{provider_code}"
     if db.session.scalar(select(Contract.id).where(Contract.event_id == event.id, Contract.code == code)):
-        raise ServiceError(f"Contract {code} already exists for this provider.", 409)
+        raise Conflict(f"Contract {code} already exists for this provider.")
     orgs = {
         o.code: o for o in db.session.scalars(select(Organisation).where(Organisation.event_id == event.id))
     }
     present = [f for f in flows if f.ccg_code in orgs]
     missing = sorted({f.ccg_code for f in flows if f.ccg_code not in orgs})
     if not present:
-        raise ServiceError(
-            "None of this provider's commissioning CCGs is an organisation of this event.", 422
-        )
+        raise Invalid("None of this provider's commissioning CCGs is an organisation of this event.")
     position = len(list(db.session.scalars(select(Contract.id).where(Contract.event_id == event.id))))
     contract = Contract(
         event_id=event.id,

@@ -9,10 +9,10 @@ from flask import current_app
 from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from voting.errors import Invalid, NotFound
 from voting.extensions import db
 from voting.models import ApiToken, Event, FacilitatorAccount, FacilitatorSession
 from voting.models.base import utcnow
-from voting.services import ServiceError
 from voting.services.tokens import hash_token, new_token
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ MIN_PASSWORD_LENGTH = 10
 def set_password(password: str) -> None:
     """Set (or replace) the facilitator password, hashed with scrypt; every sign-in ends with it."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ServiceError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+        raise Invalid(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
     account = db.session.get(FacilitatorAccount, 1)
     hashed = generate_password_hash(password, method="scrypt")
     if account is None:
@@ -106,7 +106,7 @@ def check_password(password: str) -> bool:
 def issue_api_token(event_id: int | None = None) -> str:
     """Create a facilitator API token (for one event, or all); shown once, only its hash is kept."""
     if event_id is not None and db.session.get(Event, event_id) is None:
-        raise ServiceError(f"There is no event {event_id}.", 404)
+        raise NotFound(f"There is no event {event_id}.")
     token = new_token()
     db.session.add(ApiToken(token_hash=hash_token(token), event_id=event_id))
     db.session.commit()
@@ -140,7 +140,7 @@ def revoke_api_token(token_id: int) -> None:
     """Revoke a token by its number (from `voting api-token --list`); screens opened with it close."""
     found = db.session.get(ApiToken, token_id)
     if found is None:
-        raise ServiceError(f"There is no API token {token_id}.", 404)
+        raise NotFound(f"There is no API token {token_id}.")
     if found.revoked_at is None:
         found.revoked_at = utcnow()
         db.session.commit()

@@ -8,11 +8,12 @@ from sqlalchemy import select
 
 from voting.domain.aggregation import combine_votes, fingerprint
 from voting.domain.levels import parse_level
+from voting.domain.states import ContractState, Stage
+from voting.errors import Invalid, NotFound
 from voting.extensions import db
 from voting.models import Contract, Event, Organisation, Resolution
 from voting.models.base import utcnow
 from voting.realtime.publish import publisher
-from voting.services import ServiceError
 from voting.services.events import find_contract, find_organisation
 from voting.services.log import record
 from voting.services.snapshots import counted_votes
@@ -29,9 +30,9 @@ def select_contracts(event: Event, codes: Iterable[str] | None) -> list[Contract
     by_code = {contract.code: contract for contract in contracts}
     unknown = [code for code in wanted if code not in by_code]
     if unknown:
-        raise ServiceError(f"There is no contract {', '.join(unknown)} in this event.", 404)
+        raise NotFound(f"There is no contract {', '.join(unknown)} in this event.")
     if not wanted:
-        raise ServiceError("Choose at least one contract.")
+        raise Invalid("Choose at least one contract.")
     return [by_code[code] for code in wanted]
 
 
@@ -41,20 +42,20 @@ def open_contracts(event: Event, codes: Iterable[str] | None = None, rerun: bool
     Contract votes are Stage 2: opening one at stage 1 moves the event on (logged); at stages 3
     and 4 only a Stage 3 re-run may open a vote, so the frozen results stay what they were.
     """
-    if event.stage >= 3 and not rerun:
-        raise ServiceError(
+    if event.stage >= Stage.CONFIRMING and not rerun:
+        raise Invalid(
             "The event is past stage 2: re-run a contract's vote in stage 3, or go back to stage 2."
         )
     contracts = select_contracts(event, codes)
     if not contracts:
-        raise ServiceError("Import the contracts before opening a vote.")
-    if event.stage == 1:
-        event.stage = 2
+        raise Invalid("Import the contracts before opening a vote.")
+    if event.stage == Stage.APPETITE:
+        event.stage = Stage.VOTING.value
         record(event.id, "stage", "1 -> 2 (a contract vote was opened)")
     opened = []
     for contract in contracts:
-        if contract.status != "open":
-            contract.status = "open"
+        if contract.status != ContractState.OPEN:
+            contract.status = ContractState.OPEN.value
             contract.opened_at = utcnow()
             contract.closed_at = None
             contract.closes_at = None
@@ -70,8 +71,8 @@ def close_contracts(event: Event, codes: Iterable[str] | None = None) -> list[st
     contracts = select_contracts(event, codes)
     closed = []
     for contract in contracts:
-        if contract.status == "open":
-            contract.status = "closed"
+        if contract.status == ContractState.OPEN:
+            contract.status = ContractState.CLOSED.value
             contract.closed_at = utcnow()
             contract.closes_at = None
             closed.append(contract.code)
@@ -90,7 +91,7 @@ def resolve_split(event: Event, contract_code: str, organisation_code: str, raw_
     contract = find_contract(event.id, contract_code)
     organisation = find_organisation(event.id, organisation_code)
     if contract is None or organisation is None:
-        raise ServiceError("That contract or organisation is not part of this event.", 404)
+        raise NotFound("That contract or organisation is not part of this event.")
     level = parse_level(raw_level)
     votes = {
         delegate: level
@@ -99,12 +100,10 @@ def resolve_split(event: Event, contract_code: str, organisation_code: str, raw_
     }
     position = combine_votes(votes.values(), event.rule)
     if not position.is_split:
-        raise ServiceError(
-            f"{organisation.name} is not split on contract {contract.code}; nothing to resolve."
-        )
+        raise Invalid(f"{organisation.name} is not split on contract {contract.code}; nothing to resolve.")
     if level not in position.levels:
         tied = " or ".join(str(tied) for tied in position.levels)
-        raise ServiceError(f"Choose one of the tied levels ({tied}).")
+        raise Invalid(f"Choose one of the tied levels ({tied}).")
     existing = db.session.get(Resolution, (contract.id, organisation.id))
     if existing is None:
         db.session.add(

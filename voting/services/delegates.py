@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from voting.errors import Invalid
 from voting.extensions import db
 from voting.models import (
     ArrangementBallot,
@@ -20,7 +21,7 @@ from voting.models import (
 )
 from voting.models.delegate import ACTIVE, PENDING, REVOKED
 from voting.realtime.publish import publisher
-from voting.services import ServiceError, is_id
+from voting.services import is_id
 from voting.services.events import find_organisation
 from voting.services.log import record
 from voting.services.tokens import hash_token, new_token
@@ -31,16 +32,16 @@ log = logging.getLogger(__name__)
 def _clean_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise ServiceError("Type your name so the facilitator knows who you are.")
+        raise Invalid("Type your name so the facilitator knows who you are.")
     if len(name) > 120:
-        raise ServiceError("Names must be 120 characters or fewer.")
+        raise Invalid("Names must be 120 characters or fewer.")
     return name
 
 
 def _new(event: Event, organisation_code: str, name: str, status: str) -> tuple[Delegate, str]:
     organisation = find_organisation(event.id, (organisation_code or "").strip())
     if organisation is None:
-        raise ServiceError(f"There is no organisation '{organisation_code}' in this event.")
+        raise Invalid(f"There is no organisation '{organisation_code}' in this event.")
     token = new_token()
     delegate = Delegate(
         event_id=event.id,
@@ -96,7 +97,7 @@ def reissue_links(event: Event, only: set[int] | None = None) -> list[tuple[Dele
 def admit(delegate: Delegate) -> None:
     """Let a waiting delegate vote."""
     if delegate.status != PENDING:
-        raise ServiceError(f"{delegate.name} is not waiting to be admitted.")
+        raise Invalid(f"{delegate.name} is not waiting to be admitted.")
     delegate.status = ACTIVE
     record(delegate.event_id, "admit", str(delegate.id))
     db.session.commit()
@@ -170,7 +171,7 @@ def turn_away_waiting(event: Event, delegate_ids: set[int]) -> int:
         )
     )
     if not waiting:
-        raise ServiceError("Nobody on that list is still waiting to be admitted.")
+        raise Invalid("Nobody on that list is still waiting to be admitted.")
     for delegate in waiting:
         delegate.status = REVOKED
     ids = sorted(delegate.id for delegate in waiting)

@@ -6,9 +6,9 @@ import secrets
 
 from sqlalchemy import select
 
+from voting.errors import Invalid
 from voting.extensions import db
 from voting.models import Contract, Event, Organisation
-from voting.services import ServiceError
 from voting.services.log import record
 
 # No 0/O, 1/I/L: the code is read off a projector and typed on a phone.
@@ -26,9 +26,9 @@ def create_event(name: str) -> Event:
     """A new, empty event with its own join code."""
     name = (name or "").strip()
     if not name:
-        raise ServiceError("Give the event a name.")
+        raise Invalid("Give the event a name.")
     if len(name) > 200:
-        raise ServiceError("The event name must be 200 characters or fewer.")
+        raise Invalid("The event name must be 200 characters or fewer.")
     event = Event(name=name, join_code=_new_join_code())
     db.session.add(event)
     db.session.flush()

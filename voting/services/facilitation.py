@@ -5,16 +5,23 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import delete, select
 
 from voting.db_setup import begin_read, begin_write
+from voting.domain.states import (
+    ContractState,
+    Phase,
+    PollState,
+    guard_contract_countdown,
+    guard_contract_reset,
+    phase,
+)
+from voting.errors import Invalid
 from voting.extensions import db
 from voting.models import Contract, Event, Poll, Resolution, Vote, VoteAudit
 from voting.models.base import utcnow
 from voting.realtime.publish import publisher
-from voting.services import ServiceError
 from voting.services.contracts import select_contracts
 from voting.services.log import record
 
@@ -40,9 +47,9 @@ def start_countdown(event: Event, codes: list[str] | None, seconds: object) -> l
     """Close the (open) contracts by themselves after `seconds`; the server's clock decides."""
     closes_at = countdown_end(seconds)
     duration = int(str(seconds))
-    contracts = [c for c in select_contracts(event, codes) if c.status == "open"]
-    if not contracts:
-        raise ServiceError("Open the vote before starting a countdown.")
+    chosen = select_contracts(event, codes)
+    guard_contract_countdown([c.status for c in chosen])
+    contracts = [c for c in chosen if c.status == ContractState.OPEN]
     for contract in contracts:
         contract.closes_at = closes_at
     record(event.id, "countdown", f"{duration}s {','.join(c.code for c in contracts)}")
@@ -56,20 +63,26 @@ def countdown_end(seconds: object) -> datetime:
     try:
         duration = int(str(seconds))
     except ValueError:
-        raise ServiceError("Give the countdown in whole seconds.") from None
+        raise Invalid("Give the countdown in whole seconds.") from None
     if not 5 <= duration <= MAX_COUNTDOWN:
-        raise ServiceError("A countdown must be between 5 seconds and an hour.")
+        raise Invalid("A countdown must be between 5 seconds and an hour.")
     return utcnow() + timedelta(seconds=duration)
 
 
-def _contracts_due(now: datetime) -> Any:
-    return select(Contract).where(
-        Contract.status == "open", Contract.closes_at.is_not(None), Contract.closes_at <= now
+def _contracts_due(now: datetime) -> list[Contract]:
+    """Open contracts whose countdown has passed (the rule is the domain's; SQL only narrows to countdowns)."""
+    counting = db.session.scalars(
+        select(Contract).where(Contract.status == ContractState.OPEN.value, Contract.closes_at.is_not(None))
     )
+    return [c for c in counting if phase(c.status, c.closes_at, now) is Phase.TIMED_OUT]
 
 
-def _polls_due(now: datetime) -> Any:
-    return select(Poll).where(Poll.status == "open", Poll.closes_at.is_not(None), Poll.closes_at <= now)
+def _polls_due(now: datetime) -> list[Poll]:
+    """Open polls whose countdown has passed."""
+    counting = db.session.scalars(
+        select(Poll).where(Poll.status == PollState.OPEN.value, Poll.closes_at.is_not(None))
+    )
+    return [p for p in counting if phase(p.status, p.closes_at, now) is Phase.TIMED_OUT]
 
 
 def _nothing_due(now: datetime) -> bool:
@@ -80,8 +93,7 @@ def _nothing_due(now: datetime) -> bool:
         return False  # inside the caller's transaction: just do the work there
     begin_read()
     try:
-        found = db.session.scalar(_contracts_due(now).limit(1)) or db.session.scalar(_polls_due(now).limit(1))
-        return found is None
+        return not _contracts_due(now) and not _polls_due(now)
     finally:
         db.session.rollback()
 
@@ -92,15 +104,15 @@ def close_due() -> list[int]:
     if _nothing_due(now):
         return []
     begin_write()  # something is due: look again, under the write lock, and close it
-    due = list(db.session.scalars(_contracts_due(now)))
-    due_polls = list(db.session.scalars(_polls_due(now)))
+    due = _contracts_due(now)
+    due_polls = _polls_due(now)
     events = sorted({contract.event_id for contract in due} | {poll.event_id for poll in due_polls})
     for contract in due:
-        contract.status = "closed"
+        contract.status = ContractState.CLOSED.value
         contract.closed_at = contract.closes_at
         record(contract.event_id, "close", f"{contract.code} (countdown)", actor="timer")
     for poll in due_polls:
-        poll.status, poll.closed_at = "closed", poll.closes_at
+        poll.status, poll.closed_at = PollState.CLOSED.value, poll.closes_at
         record(poll.event_id, "close_poll", f"{poll.id} (countdown)", actor="timer")
     db.session.commit()
     for event_id in events:
@@ -111,8 +123,7 @@ def close_due() -> list[int]:
 def reset_contract(event: Event, code: str) -> int:
     """Remove every vote on a contract so it can be voted again, in a new round; each removal is audited."""
     (contract,) = select_contracts(event, [code])
-    if contract.status == "open":
-        raise ServiceError(f"Close the vote on contract {code} before resetting it.")
+    guard_contract_reset(code, contract.status)
     votes = list(db.session.scalars(select(Vote).where(Vote.contract_id == contract.id)))
     for vote in votes:
         db.session.add(
@@ -129,7 +140,12 @@ def reset_contract(event: Event, code: str) -> int:
         )
     db.session.execute(delete(Vote).where(Vote.contract_id == contract.id))
     db.session.execute(delete(Resolution).where(Resolution.contract_id == contract.id))
-    contract.status, contract.opened_at, contract.closed_at, contract.closes_at = "ready", None, None, None
+    contract.status, contract.opened_at, contract.closed_at, contract.closes_at = (
+        ContractState.READY.value,
+        None,
+        None,
+        None,
+    )
     # A new round: a vote made before now (still in a phone's outbox, or resent) is refused, not counted.
     contract.vote_round += 1
     record(event.id, "reset", f"{code}: {len(votes)} votes removed")

@@ -30,8 +30,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from voting.db_setup import transaction_usable, write_transaction
+from voting.errors import Unavailable
 from voting.extensions import db, socketio
-from voting.services import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class GroupCommit:
                 self._task = socketio.start_background_task(self._writer)
         self._wake.set()
         if not job.done.wait(WAIT_LIMIT) and not job.finished:
-            raise ServiceError(NOT_SAVED, 503)  # its batch may commit yet: a resend is then a duplicate
+            raise Unavailable(NOT_SAVED)  # its batch may commit yet: a resend is then a duplicate
         if job.error is not None:
             raise job.error
         return job.result  # type: ignore[return-value]
@@ -128,7 +128,7 @@ class GroupCommit:
                     # Nothing of this batch is stored (or its commit's outcome is unknown): no vote in it
                     # is acknowledged, even one whose own statements went well. Each phone sends its vote
                     # again, and a copy of one that did commit is answered as a duplicate.
-                    job.result, job.error = None, ServiceError(NOT_SAVED, 503)
+                    job.result, job.error = None, Unavailable(NOT_SAVED)
                 job.finished = True
                 job.done.set()
 
@@ -141,7 +141,7 @@ def _answer(error: Exception) -> Exception:
     """What a job's caller gets: its own refusal, or for a failure of the database, a sentence."""
     if isinstance(error, DBAPIError):
         log.warning("a vote's statement failed (%s)", _first_line(error))
-        return ServiceError(NOT_SAVED, 503)
+        return Unavailable(NOT_SAVED)
     return error
 
 

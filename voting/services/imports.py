@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import delete, select
 
+from voting.domain.states import ContractState
 from voting.extensions import db, socketio
 from voting.importers import Problem, contract_order, read_contracts, read_organisations
 from voting.importers.offload import parse_off_loop
@@ -81,7 +82,9 @@ def import_contracts(event: Event, data: bytes) -> tuple[int, list[Problem]]:
             db.session.delete(contract)
     by_code: dict[str, Contract] = {}
     for position, (code, name, description) in enumerate(order):
-        contract = existing.get(code) or Contract(event_id=event.id, code=code, status="ready")
+        contract = existing.get(code) or Contract(
+            event_id=event.id, code=code, status=ContractState.READY.value
+        )
         contract.name, contract.description, contract.position = name, description, position
         db.session.add(contract)
         by_code[code] = contract

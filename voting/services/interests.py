@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from voting.errors import Invalid, NotAllowed, NotFound
 from voting.extensions import db
 from voting.models import Contract, Declaration, Delegate, Event, Organisation
 from voting.models.delegate import ACTIVE
 from voting.realtime.publish import publisher
-from voting.services import ServiceError
 from voting.services.events import find_contract
 from voting.services.log import record
 from voting.timefmt import clock
@@ -17,17 +17,15 @@ from voting.timefmt import clock
 def declare(delegate: Delegate, contract_code: str, interest: str) -> Declaration:
     """Record a delegate's interest in a contract (shown to the facilitator, kept in the audit)."""
     if delegate.status != ACTIVE:
-        raise ServiceError("Only admitted delegates can declare an interest.", 403)
+        raise NotAllowed("Only admitted delegates can declare an interest.")
     text = " ".join((interest or "").split())
     if not text:
-        raise ServiceError(
-            "Say briefly what the interest is, for example 'my practice provides this service'."
-        )
+        raise Invalid("Say briefly what the interest is, for example 'my practice provides this service'.")
     if len(text) > 500:
-        raise ServiceError("Keep the declaration to 500 characters or fewer.")
+        raise Invalid("Keep the declaration to 500 characters or fewer.")
     contract = find_contract(delegate.event_id, str(contract_code or "").strip())
     if contract is None:
-        raise ServiceError(f"There is no contract {contract_code} in this event.", 404)
+        raise NotFound(f"There is no contract {contract_code} in this event.")
     declaration = Declaration(
         event_id=delegate.event_id, delegate_id=delegate.id, contract_id=contract.id, interest=text
     )

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from voting.domain.states import Stage
 from voting.models import Event, Organisation
-from voting.services import ServiceError, stage3, stage4
+from voting.services import stage3, stage4
 
 
 def stage_context(event: Event) -> dict[str, Any]:
     """Work shared by every CCG's phone view, done once per push."""
-    try:
-        if event.stage == 3:
-            state = stage3.working(event)
-            _all, open_flags = stage3.flags_for(event, state)
-            return {"stage3": (state, open_flags)}
-        if event.stage == 4:
-            return {"stage4": stage4.arrangements_payload(event)}
-    except ServiceError:
-        return {}
+    # Each stage works from the result frozen by the stage before it; until there is one, nothing to show.
+    if event.stage == Stage.CONFIRMING and stage3.indicative_version(event) is not None:
+        state = stage3.working(event)
+        _all, open_flags = stage3.flags_for(event, state)
+        return {"stage3": (state, open_flags)}
+    if event.stage == Stage.ARRANGING and stage4.confirmed_version(event) is not None:
+        return {"stage4": stage4.arrangements_payload(event)}
     return {}
 
 

@@ -13,12 +13,14 @@ from sqlalchemy.exc import IntegrityError
 
 from voting.domain import polls as rules
 from voting.domain.aggregation import combine_choices
+from voting.domain.states import PollState, guard_answer, guard_poll_countdown, guard_poll_move, poll_target
+from voting.errors import Conflict, Invalid, NotAllowed, NotFound
 from voting.extensions import db
 from voting.models import Delegate, Event, Organisation, Poll, PollAnswer, PollReceipt, PollTally
 from voting.models.base import utcnow
 from voting.models.delegate import ACTIVE, REVOKED
 from voting.realtime.publish import publisher
-from voting.services import ServiceError, is_id
+from voting.services import is_id
 from voting.services.log import record
 from voting.services.votes import VOTE_ID
 from voting.timefmt import iso
@@ -30,15 +32,15 @@ def create_poll(event: Event, kind: str, question: str, options: list[str] | Non
     """A new poll, ready to open."""
     question = " ".join((question or "").split())
     if not question:
-        raise ServiceError("Type the question delegates will see.")
+        raise Invalid("Type the question delegates will see.")
     if len(question) > 500:
-        raise ServiceError("Keep the question to 500 characters or fewer.")
+        raise Invalid("Keep the question to 500 characters or fewer.")
     if kind not in rules.KINDS:
-        raise ServiceError("Choose yes/no/unsure, a single choice, or a 1 to 5 scale.")
+        raise Invalid("Choose yes/no/unsure, a single choice, or a 1 to 5 scale.")
     try:
         allowed = rules.poll_options(kind, [o for o in (options or []) if o.strip()])
-    except ValueError as error:
-        raise ServiceError(f"{error}.") from None
+    except rules.OptionsError as error:  # the domain's own sentence, never a library's message
+        raise Invalid(f"{error}.") from None
     poll = Poll(
         event_id=event.id,
         kind=kind,
@@ -58,25 +60,18 @@ def event_poll(event: Event, poll_id: object) -> Poll:
     """A poll of this event, or a 404 refusal."""
     poll = db.session.get(Poll, poll_id) if is_id(poll_id) else None
     if poll is None or poll.event_id != event.id:
-        raise ServiceError("There is no such poll in this event.", 404)
+        raise NotFound("There is no such poll in this event.")
     return poll
 
 
 def set_status(poll: Poll, status: str) -> None:
     """Open or close a poll (closing freezes its results)."""
-    if status not in ("open", "closed"):
-        raise ServiceError("Choose open or close.")
-    if status == "open" and poll.anonymous and poll.status == "closed":
-        # Its counts were shown when it closed: answers added afterwards could be told apart.
-        raise ServiceError(
-            "An anonymous poll can't be opened again once it has closed: its results were shown, and "
-            "answers added afterwards could be told apart. Ask the question again in a new poll.",
-            409,
-        )
-    poll.status = status
+    target = poll_target(status)
+    guard_poll_move(poll.status, target, poll.anonymous)
+    poll.status = target.value
     poll.closes_at = None
-    poll.closed_at = utcnow() if status == "closed" else None
-    record(poll.event_id, f"{status}_poll" if status == "closed" else "open_poll", str(poll.id))
+    poll.closed_at = utcnow() if target == PollState.CLOSED else None
+    record(poll.event_id, "closed_poll" if target == PollState.CLOSED else "open_poll", str(poll.id))
     db.session.commit()
     publisher.contracts_changed(poll.event_id)
 
@@ -85,8 +80,7 @@ def start_countdown(poll: Poll, seconds: object) -> None:
     """Close an open poll by itself after `seconds`; the server's clock decides."""
     from voting.services.facilitation import countdown_end
 
-    if poll.status != "open":
-        raise ServiceError("Open the poll before starting a countdown.")
+    guard_poll_countdown(poll.status)
     poll.closes_at = countdown_end(seconds)
     record(poll.event_id, "countdown_poll", f"{poll.id} until {poll.closes_at.isoformat()}")
     db.session.commit()
@@ -104,28 +98,21 @@ def set_hidden(poll: Poll, hidden: bool) -> None:
 def answer(delegate: Delegate, poll_id: object, raw_answer: object, vote_id: object) -> dict[str, Any]:
     """Record a delegate's answer once per vote_id; anonymous answers are counted, never stored."""
     if not isinstance(vote_id, str) or not VOTE_ID.fullmatch(vote_id):
-        raise ServiceError(
-            "The answer could not be read (missing or malformed vote id). Please try again.", 422
-        )
+        raise Invalid("The answer could not be read (missing or malformed vote id). Please try again.")
     if delegate.status != ACTIVE:
-        raise ServiceError("You can't answer polls until the facilitator admits you.", 403)
+        raise NotAllowed("You can't answer polls until the facilitator admits you.")
     poll = db.session.get(Poll, poll_id) if is_id(poll_id) else None
     if poll is None or poll.event_id != delegate.event_id:
-        raise ServiceError("There is no such poll in this event.", 404)
+        raise NotFound("There is no such poll in this event.")
     if db.session.get(PollReceipt, (poll.id, delegate.id, vote_id)) is not None:
         _refuse_changed_resend(poll, delegate, raw_answer)
         db.session.rollback()
         return {"ok": True, "duplicate": True}
-    if poll.status == "ready":
-        raise ServiceError("This poll has not opened yet. Your answer was not counted.", 423)
-    if poll.status == "open" and poll.closes_at is not None and poll.closes_at <= utcnow():
-        raise ServiceError("This poll has closed. Your answer was not counted.", 423)
-    if poll.status != "open":
-        raise ServiceError("This poll is closed. Your answer was not counted.", 423)
+    guard_answer(poll.status, poll.closes_at, utcnow())  # open, unless its countdown has passed
     try:
         option = rules.validate_answer(poll.kind, json.loads(poll.options), raw_answer)  # type: ignore[arg-type]
     except ValueError:
-        raise ServiceError("Choose one of the answers shown.", 422) from None
+        raise Invalid("Choose one of the answers shown.") from None
     if poll.anonymous:
         _count_anonymously(poll, delegate, option)
     else:
@@ -167,7 +154,7 @@ def _refuse_changed_resend(poll: Poll, delegate: Delegate, raw_answer: object) -
     except ValueError:
         option = None
     if stored is not None and option != stored:
-        raise ServiceError("This answer was already sent with a different choice. Please answer again.", 409)
+        raise Conflict("This answer was already sent with a different choice. Please answer again.")
 
 
 def _count_anonymously(poll: Poll, delegate: Delegate, option: str) -> None:
@@ -175,9 +162,7 @@ def _count_anonymously(poll: Poll, delegate: Delegate, option: str) -> None:
         select(PollReceipt).where(PollReceipt.poll_id == poll.id, PollReceipt.delegate_id == delegate.id)
     )
     if answered is not None:
-        raise ServiceError(
-            "You have already answered this anonymous poll; anonymous answers can't be changed.", 409
-        )
+        raise Conflict("You have already answered this anonymous poll; anonymous answers can't be changed.")
     tally = db.session.get(PollTally, (poll.id, delegate.organisation_id, option))
     if tally is None:
         db.session.add(
@@ -245,7 +230,7 @@ def _anonymous(poll: Poll) -> dict[str, Any]:
     min_answers = int(current_app.config.get("ANONYMOUS_POLL_MIN_ANSWERS", 3))
     min_ccgs = int(current_app.config.get("ANONYMOUS_POLL_MIN_CCGS", 2))
     withheld = ""
-    if poll.status != "closed":
+    if poll.status != PollState.CLOSED:
         withheld = "Anonymous poll: only the number of answers shows until it closes."
     elif total < min_answers or len(organisations) < min_ccgs:
         withheld = (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from voting.domain.states import Stage
 from voting.models import Event
 from voting.models.base import utcnow
-from voting.services import ServiceError
 from voting.services.interests import list_declarations
 from voting.services.polls import event_polls, poll_state
 from voting.services.snapshots import event_state
@@ -93,13 +93,11 @@ def _stages(event: Event) -> dict[str, Any]:
         "stages": {str(n): title for n, title in STAGES.items()},
         "versions": [version_summary(v) for v in all_versions(event.id)],
     }
-    try:
-        if event.stage == 3:
-            extras.update(stage3.console_extras(event))
-        if event.stage == 4:
-            extras.update(stage4.console_extras(event))
-    except ServiceError:
-        pass  # no frozen result to work from yet
+    # Each stage works from the result frozen by the stage before it; until there is one, nothing more.
+    if event.stage == Stage.CONFIRMING and stage3.indicative_version(event) is not None:
+        extras.update(stage3.console_extras(event))
+    if event.stage == Stage.ARRANGING:
+        extras.update(stage4.console_extras(event))  # {} before a confirmed matrix exists
     return extras
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from voting.domain.aggregation import Position, combine_votes, fingerprint, summarise_contract
 from voting.domain.levels import LEVELS
 from voting.domain.matrix import NA, Column, Matrix, Row, build_matrix
+from voting.domain.states import ContractState, PollState
 from voting.extensions import db
 from voting.models import Contract, Event, Holding, Organisation, Vote
 from voting.services import layout, tallies
@@ -105,7 +106,7 @@ def event_state(event: Event, for_console: bool = False) -> dict[str, Any]:
         "event": {"id": event.id, "name": event.name, "join_code": event.join_code},
         "levels": {str(level): label for level, label in LEVELS.items()},
         "contracts": [_contract_state(c, shape, tally, held[c.id]) for c in shape.contracts],
-        "open": [c.code for c in shape.contracts if c.status == "open"],
+        "open": [c.code for c in shape.contracts if c.status == ContractState.OPEN],
         "matrix": {"columns": [c.code for c in shape.contracts], "rows": rows},
     }
     if for_console:
@@ -149,7 +150,7 @@ def _contract_state(
 
 def _organisations(shape: layout.Layout, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per CCG: admitted delegates, and how many of the open contracts it holds it has voted on."""
-    open_columns = [i for i, c in enumerate(shape.contracts) if c.status == "open"]
+    open_columns = [i for i, c in enumerate(shape.contracts) if c.status == ContractState.OPEN]
     organisations = []
     for (org_id, code, name), row in zip(shape.orgs, rows, strict=True):
         held_open = [row["cells"][i] for i in open_columns if row["cells"][i] != NA]
@@ -198,6 +199,8 @@ def delegate_ballot(
         "levels": {str(level): label for level, label in LEVELS.items()},
         "stage": event.stage,
         "polls": [
-            poll_state(poll, with_results=False) for poll in event_polls(event.id) if poll.status == "open"
+            poll_state(poll, with_results=False)
+            for poll in event_polls(event.id)
+            if poll.status == PollState.OPEN
         ],
     }

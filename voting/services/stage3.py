@@ -13,6 +13,8 @@ from sqlalchemy import select
 from voting.domain import disagreement, flags
 from voting.domain.aggregation import combine_votes
 from voting.domain.levels import parse_level
+from voting.domain.states import ContractState, Stage
+from voting.errors import Closed, Invalid, NotAllowed
 from voting.extensions import db
 from voting.models import (
     Confirmation,
@@ -26,7 +28,6 @@ from voting.models import (
 )
 from voting.models.stage import INDICATIVE
 from voting.realtime.publish import publisher
-from voting.services import ServiceError
 from voting.services.contracts import open_contracts, select_contracts
 from voting.services.facilitation import reset_contract
 from voting.services.log import record
@@ -78,7 +79,7 @@ def working(event: Event) -> Working:
     base = payload_cells(payload)
     cells = dict(base)
     contracts = {c.id: c for c in db.session.scalars(select(Contract).where(Contract.event_id == event.id))}
-    reruns = {c.code for c in contracts.values() if c.rerun_stage == 3}
+    reruns = {c.code for c in contracts.values() if c.rerun_stage == Stage.CONFIRMING}
     if reruns:
         live, _positions, _votes = event_matrix(event)
         for (org, code), cell in live.cells.items():
@@ -122,15 +123,20 @@ def working(event: Event) -> Working:
     return result
 
 
-def _indicative(event: Event) -> StageVersion:
-    version = db.session.scalar(
+def indicative_version(event: Event) -> StageVersion | None:
+    """The latest frozen indicative matrix (stage 2's result), or None before stage 2 was finished."""
+    return db.session.scalar(
         select(StageVersion)
         .where(StageVersion.event_id == event.id, StageVersion.kind == INDICATIVE)
         .order_by(StageVersion.number.desc())
         .limit(1)
     )
+
+
+def _indicative(event: Event) -> StageVersion:
+    version = indicative_version(event)
     if version is None:
-        raise ServiceError("There is no indicative matrix yet: finish stage 2 first.")
+        raise Invalid("There is no indicative matrix yet: finish stage 2 first.")
     return version
 
 
@@ -201,38 +207,36 @@ def confirm(
     """
     event = db.session.get(Event, delegate.event_id)
     assert event is not None
-    if event.stage != 3:
-        raise ServiceError('Positions are confirmed at stage 3, "Are we sure?".', 423)
+    if event.stage != Stage.CONFIRMING:
+        raise Closed('Positions are confirmed at stage 3, "Are we sure?".')
     if delegate.status != "active":
-        raise ServiceError("Only admitted delegates can confirm their CCG's positions.", 403)
+        raise NotAllowed("Only admitted delegates can confirm their CCG's positions.")
     contract = db.session.scalar(
         select(Contract).where(Contract.event_id == event.id, Contract.code == contract_code)
     )
     if contract is None or db.session.get(Holding, (contract.id, delegate.organisation_id)) is None:
-        raise ServiceError(f"Your CCG does not hold contract {contract_code}.", 422)
-    if contract.status == "open":
-        raise ServiceError(f"Contract {contract_code} is being voted on again: vote on it instead.", 423)
+        raise Invalid(f"Your CCG does not hold contract {contract_code}.")
+    if contract.status == ContractState.OPEN:
+        raise Closed(f"Contract {contract_code} is being voted on again: vote on it instead.")
     state = working(event)
     current = state.cells.get((delegate.organisation.code, contract.code), "")
     reason = " ".join((reason or "").split())
     if action == "confirm":
         level = parse_level(current)
         if level is None:
-            raise ServiceError(
+            raise Invalid(
                 f"Your CCG has no single position on contract {contract_code}: choose a level and give a reason."
             )
     elif action == "amend":
         level = parse_level(raw_level)
         if level is None:
-            raise ServiceError("Choose one of the five levels, 1 to 5.")
+            raise Invalid("Choose one of the five levels, 1 to 5.")
         if len(reason) < 3:
-            raise ServiceError(
-                "Give a short reason for the change, for example 'no neighbour wants a cluster'."
-            )
+            raise Invalid("Give a short reason for the change, for example 'no neighbour wants a cluster'.")
         if len(reason) > 500:
-            raise ServiceError("Keep the reason to 500 characters or fewer.")
+            raise Invalid("Keep the reason to 500 characters or fewer.")
     else:
-        raise ServiceError("Choose confirm or amend.")
+        raise Invalid("Choose confirm or amend.")
     db.session.add(
         Confirmation(
             event_id=event.id,
@@ -257,11 +261,11 @@ def confirm(
 
 def rerun(event: Event, contract_code: str) -> None:
     """Vote on one contract again during stage 3: its votes are reset (audited) and it opens."""
-    if event.stage != 3:
-        raise ServiceError("A vote is re-run during stage 3.")
+    if event.stage != Stage.CONFIRMING:
+        raise Invalid("A vote is re-run during stage 3.")
     (contract,) = select_contracts(event, [contract_code])  # 404 for an unknown code; " 7" finds "7"
     reset_contract(event, contract.code)
-    contract.rerun_stage = 3
+    contract.rerun_stage = Stage.CONFIRMING.value
     db.session.commit()
     open_contracts(event, [contract.code], rerun=True)
 

@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from voting.domain import collaborations as collab
 from voting.domain import costs, governance, suggestions
+from voting.domain.states import Stage
+from voting.errors import Closed, Conflict, Invalid, NotAllowed, NotFound
 from voting.extensions import db
 from voting.models import (
     Arrangement,
@@ -28,7 +30,6 @@ from voting.models.base import utcnow
 from voting.models.delegate import ACTIVE
 from voting.models.stage import CONFIRMED, StageVersion
 from voting.realtime.publish import publisher
-from voting.services import ServiceError
 from voting.services import stage4_ballots as ballots
 from voting.services.activity import member_activity_shares
 from voting.services.log import record
@@ -37,15 +38,20 @@ from voting.services.stage3 import neighbours_of, payload_cells
 CSS = "CSS"
 
 
-def _confirmed(event: Event) -> StageVersion:
-    version = db.session.scalar(
+def confirmed_version(event: Event) -> StageVersion | None:
+    """The latest frozen confirmed matrix (stage 3's result), or None before stage 3 was finished."""
+    return db.session.scalar(
         select(StageVersion)
         .where(StageVersion.event_id == event.id, StageVersion.kind == CONFIRMED)
         .order_by(StageVersion.number.desc())
         .limit(1)
     )
+
+
+def _confirmed(event: Event) -> StageVersion:
+    version = confirmed_version(event)
     if version is None:
-        raise ServiceError("There is no confirmed matrix yet: finish stage 3 first.")
+        raise Invalid("There is no confirmed matrix yet: finish stage 3 first.")
     return version
 
 
@@ -130,30 +136,30 @@ def load(event: Event) -> list[collab.Arrangement]:
 
 def edit(event: Event, operation: str, **arguments: Any) -> None:
     """Move a CCG between groups, merge two groups or split one; then save the result."""
-    if event.stage != 4:
-        raise ServiceError("Arrangements are edited at stage 4.")
+    if event.stage != Stage.ARRANGING:
+        raise Invalid("Arrangements are edited at stage 4.")
     current = load(event)
     try:
         if operation == "move":
             contract, org = str(arguments.get("contract", "")), str(arguments.get("organisation", ""))
             if contract not in holders(event):
-                raise ServiceError(f"There is no contract {contract} in this event.", 404)
+                raise NotFound(f"There is no contract {contract} in this event.")
             if org not in _codes(event)[1]:
-                raise ServiceError(f"There is no CCG {org} in this event.", 404)
+                raise NotFound(f"There is no CCG {org} in this event.")
             changed = collab.move(current, contract, org, arguments.get("to") or None)
         elif operation == "merge":
             changed = collab.merge(current, str(arguments.get("key", "")), str(arguments.get("other", "")))
         elif operation == "split":
             members = arguments.get("members", [])
             if not isinstance(members, list):
-                raise ServiceError("Give the CCGs for the new group as a list of codes.")
+                raise Invalid("Give the CCGs for the new group as a list of codes.")
             changed = collab.split(current, str(arguments.get("key", "")), [str(m) for m in members])
         else:
-            raise ServiceError("Choose move, merge or split.")
-    except (KeyError, ValueError) as error:
-        # str() of a KeyError quotes its message; the message itself is the sentence.
+            raise Invalid("Choose move, merge or split.")
+    except (collab.UnknownArrangement, collab.ChangeRefused) as error:
+        # The domain's own sentence (str() of a KeyError would quote it); never a library's message.
         message = str(error.args[0]) if error.args else ""
-        raise ServiceError(message or "That change is not possible.") from None
+        raise Invalid(message or "That change is not possible.") from None
     version, rows = _rows(event)
     by_key = {row.key: row for row in rows}
     surviving = {arr.key for arr in changed}
@@ -196,15 +202,37 @@ def arrangement(event: Event, key: str) -> Arrangement:
     for row in rows:
         if row.key == key:
             return row
-    raise ServiceError(f"There is no arrangement {key}.", 404)
+    raise NotFound(f"There is no arrangement {key}.")
 
 
 def rule_of(row: Arrangement) -> governance.Rule:
     """The arrangement's decision rule as a domain object."""
-    quorum: int | Fraction = int(row.quorum) if row.quorum.isdigit() else Fraction(row.quorum)
+    whole = row.quorum.isascii() and row.quorum.isdigit()  # "²" is a digit to isdigit(), not to int()
+    quorum: int | Fraction = int(row.quorum) if whole else Fraction(row.quorum)
     return governance.Rule(
         row.rule_kind, Fraction(row.rule_threshold), row.rule_at_least, quorum, row.majority_binds_all
     )
+
+
+def _number(text: str) -> Fraction | None:
+    """A fraction such as 2/3 or a whole number, or None when the text is not one."""
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):  # "abc", "1/0": said in our own words by the caller
+        return None
+
+
+def _rule_problem(row: Arrangement) -> str | None:
+    """What is wrong with the arrangement's decision rule, in the facilitator's words; None if nothing."""
+    if _number(row.rule_threshold) is None:
+        return "give the majority threshold as a fraction such as 2/3"
+    if _number(row.quorum) is None:
+        return "give the quorum as a whole number of members or a fraction such as 1/2"
+    try:
+        rule_of(row)
+    except governance.RuleError as error:  # the domain's own sentence, never a library's message
+        return str(error)
+    return None
 
 
 def update(event: Event, key: str, fields: dict[str, Any]) -> None:
@@ -214,14 +242,12 @@ def update(event: Event, key: str, fields: dict[str, Any]) -> None:
     if "coordinator" in fields:
         coordinator = str(fields["coordinator"])
         if coordinator not in members and coordinator not in (CSS, ""):
-            raise ServiceError(
-                "The co-ordinator must be a member CCG or a commissioning support service (CSS)."
-            )
+            raise Invalid("The co-ordinator must be a member CCG or a commissioning support service (CSS).")
         row.coordinator = coordinator
     if "model" in fields:
         model = fields["model"]
         if not isinstance(model, str) or (model not in suggestions.MODELS and model != ""):
-            raise ServiceError("Choose one of the six models of technical appendix 2.")
+            raise Invalid("Choose one of the six models of technical appendix 2.")
         row.model = str(fields["model"])
     for name in ("rule_kind", "rule_threshold", "quorum", "on_disagreement", "cost_method"):
         if name in fields:
@@ -232,15 +258,14 @@ def update(event: Event, key: str, fields: dict[str, Any]) -> None:
     if any(len(value) > 32 or "e" in value.lower() for value in (row.rule_threshold, row.quorum)):
         # Fraction("1e-999999999") would build a number with a billion digits: refuse exponents.
         db.session.rollback()
-        raise ServiceError("That decision rule is not valid: give fractions such as 2/3 and whole numbers.")
-    try:
-        rule_of(row)
-    except (ValueError, ZeroDivisionError) as error:
+        raise Invalid("That decision rule is not valid: give fractions such as 2/3 and whole numbers.")
+    sentence = _rule_problem(row)
+    if sentence is not None:
         db.session.rollback()
-        raise ServiceError(f"That decision rule is not valid: {error}.") from None
+        raise Invalid(f"That decision rule is not valid: {sentence}.")
     if row.cost_method not in costs.METHODS:
         db.session.rollback()
-        raise ServiceError("Split costs by value share, equally, or by custom percentages.")
+        raise Invalid("Split costs by value share, equally, or by custom percentages.")
     record(event.id, "arrangement_update", f"{key} {json.dumps(fields, default=str)}")
     db.session.commit()
     publisher.contracts_changed(event.id)
@@ -267,18 +292,18 @@ def contribute(
     )
     member = db.session.get(ArrangementMember, (row.id, org.id)) if org else None
     if member is None:
-        raise ServiceError(f"{organisation} is not a member of arrangement {key}.", 404)
+        raise NotFound(f"{organisation} is not a member of arrangement {key}.")
     if percent:
         try:
             value = Decimal(percent)
             if value < 0:  # NaN raises InvalidOperation here too
                 raise InvalidOperation
         except InvalidOperation:
-            raise ServiceError("The percentage must be a number of 0 or more.") from None
+            raise Invalid("The percentage must be a number of 0 or more.") from None
         # Infinity, 1e999999999 or 1e-999999999 would be stored and then break (or stall) the cost split.
         # The column holds 20 characters: "000000000000000000001" is 1, but too long to keep as typed.
         if value > 100 or value != value.quantize(Decimal("0.000001")) or len(percent.strip()) > 20:
-            raise ServiceError("The percentage must be from 0 to 100, with at most 6 decimal places.")
+            raise Invalid("The percentage must be from 0 to 100, with at most 6 decimal places.")
     member.contribution_role, member.contribution_days = role.strip()[:200], days.strip()[:20]
     member.contribution_notes, member.cost_percent = notes.strip()[:1000], percent.strip()
     record(event.id, "contribution", f"{key} {organisation}")
@@ -292,19 +317,19 @@ def cast_ballot(delegate: Delegate, key: str, topic: str, ballot: str) -> govern
     event = db.session.get(Event, delegate.event_id)
     assert event is not None
     if delegate.status != ACTIVE:
-        raise ServiceError("Only admitted delegates can vote on their CCG's arrangements.", 403)
-    if event.stage != 4:
-        raise ServiceError("Arrangements are voted on at stage 4.", 423)
+        raise NotAllowed("Only admitted delegates can vote on their CCG's arrangements.")
+    if event.stage != Stage.ARRANGING:
+        raise Closed("Arrangements are voted on at stage 4.")
     row = arrangement(event, key)
     if topic not in ("coordinator", "model"):
-        raise ServiceError("Vote on the co-ordinator or the model.")
+        raise Invalid("Vote on the co-ordinator or the model.")
     proposal = row.coordinator if topic == "coordinator" else row.model
     if not proposal:
-        raise ServiceError(f"No {topic} has been proposed for this arrangement yet.", 409)
+        raise Conflict(f"No {topic} has been proposed for this arrangement yet.")
     if delegate.organisation.code not in _member_codes(row):
-        raise ServiceError("Only member CCGs vote on their arrangement.", 403)
+        raise NotAllowed("Only member CCGs vote on their arrangement.")
     if ballot not in governance.BALLOTS:
-        raise ServiceError("Vote yes, no or abstain.")
+        raise Invalid("Vote yes, no or abstain.")
     existing = db.session.scalar(
         select(ArrangementBallot).where(
             ArrangementBallot.arrangement_id == row.id,
@@ -392,8 +417,13 @@ def describe(event: Event, row: Arrangement) -> dict[str, Any]:
         percents = {m: Decimal(details[org_ids[m]].cost_percent or "0") for m in members}
         split = costs.split_costs(Decimal(100), members, row.cost_method, values, percents) if members else {}
         cost_problem = ""
-    except ValueError as error:
+    except costs.SplitRefused as error:  # the domain's own sentence
         split, cost_problem = {}, str(error)
+    except (
+        ValueError,
+        ArithmeticError,
+    ):  # a stored percentage that is not a number: our words, not Decimal's
+        split, cost_problem = {}, "The cost split could not be worked out: check the members' percentages."
     contract = db.session.get(Contract, row.contract_id)
     activity = (
         member_activity_shares(event.id, contract.provider_code, members)
@@ -456,10 +486,9 @@ def arrangements_payload(event: Event) -> dict[str, Any]:
 
 def console_extras(event: Event) -> dict[str, Any]:
     """Arrangements and the problems still to fix, for the console."""
-    try:
-        payload = arrangements_payload(event)
-    except ServiceError:
-        return {}
+    if confirmed_version(event) is None:
+        return {}  # no confirmed matrix to work from yet
+    payload = arrangements_payload(event)
     found = problems(event)
     confirmed = json.loads(_confirmed(event).payload)
     codes = [c["code"] for c in confirmed["columns"]]

@@ -8,11 +8,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from voting.domain.replay import freeze_detail
+from voting.domain.states import ContractState, Stage, stage_move
+from voting.errors import Invalid
 from voting.extensions import db
 from voting.models import Contract, Event, StageVersion
 from voting.models.stage import ARRANGEMENTS, CONFIRMED, INDICATIVE
 from voting.realtime.publish import publisher
-from voting.services import ServiceError
 from voting.services.log import record
 from voting.timefmt import iso
 
@@ -75,51 +76,50 @@ def all_versions(event_id: int) -> list[StageVersion]:
 def _refuse_open_votes(event: Event) -> None:
     open_codes = list(
         db.session.scalars(
-            select(Contract.code).where(Contract.event_id == event.id, Contract.status == "open")
+            select(Contract.code).where(
+                Contract.event_id == event.id, Contract.status == ContractState.OPEN.value
+            )
         )
     )
     if open_codes:
-        raise ServiceError(f"Close the open votes first (contract {', '.join(open_codes)}).")
+        raise Invalid(f"Close the open votes first (contract {', '.join(open_codes)}).")
 
 
-def move_to(event: Event, stage: int) -> dict[str, Any]:
+def move_to(event: Event, stage: object) -> dict[str, Any]:
     """Go to the next stage (freezing this stage's result) or back to an earlier one (audited)."""
     from voting.services import stage3, stage4
 
     current = event.stage
-    if stage not in STAGES:
-        raise ServiceError("Choose stage 1, 2, 3 or 4.")
-    if stage == current:
-        raise ServiceError(f"The event is already at stage {stage}.")
-    if stage > current + 1:
-        raise ServiceError(f"Go through the stages in order: the next is stage {current + 1}.")
+    target = stage_move(current, stage)  # the next stage, or any earlier one
     frozen = None
-    if stage > current:
-        if current in (2, 3):
+    if target > current:
+        if current in (Stage.VOTING, Stage.CONFIRMING):
             _refuse_open_votes(event)
-        if current == 2:
+        if current == Stage.VOTING:
             frozen = freeze(event, INDICATIVE, stage3.indicative_payload(event))
-        elif current == 3:
+        elif current == Stage.CONFIRMING:
             frozen = freeze(event, CONFIRMED, stage3.confirmed_payload(event))
             stage4.create_from(event, frozen)
-        record(event.id, "stage", f"{current} -> {stage}")
+        record(event.id, "stage", f"{current} -> {target.value}")
     else:
-        record(event.id, "stage_back", f"{current} -> {stage}: later results are kept as frozen versions")
-    event.stage = stage
+        record(
+            event.id, "stage_back", f"{current} -> {target.value}: later results are kept as frozen versions"
+        )
+    event.stage = target.value
     db.session.commit()
     publisher.contracts_changed(event.id)
-    return {"stage": stage, "frozen": version_summary(frozen) if frozen else None}
+    return {"stage": target.value, "frozen": version_summary(frozen) if frozen else None}
 
 
 def finalise(event: Event) -> StageVersion:
     """Freeze the Stage 4 arrangements, only when nothing is orphaned or contradictory."""
     from voting.services import stage4
 
-    if event.stage != 4:
-        raise ServiceError("Arrangements are finalised at stage 4.")
+    if event.stage != Stage.ARRANGING:
+        raise Invalid("Arrangements are finalised at stage 4.")
     problems = stage4.problems(event)
     if problems:
-        raise ServiceError(
+        raise Invalid(
             f"{len(problems)} problem{'s' if len(problems) != 1 else ''} must be fixed first: "
             + " ".join(p.message for p in problems[:5])
         )

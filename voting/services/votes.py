@@ -22,16 +22,16 @@ from sqlalchemy.exc import IntegrityError
 
 from voting.audit import GENESIS, append_link
 from voting.domain.levels import parse_level
+from voting.domain.states import vote_refusal
+from voting.errors import Conflict, Invalid, NotAllowed, Refusal, Unauthorised, Unavailable
 from voting.extensions import db
 from voting.models import Contract, Delegate, Holding, Vote, VoteAudit
 from voting.models.base import utcnow
 from voting.models.chain import AuditLink
 from voting.models.delegate import ACTIVE, PENDING
 from voting.realtime.publish import publisher
-from voting.services import ServiceError
 from voting.services.group_commit import group_commit
 from voting.services.voters import Voter
-from voting.timefmt import clock
 
 log = logging.getLogger(__name__)
 
@@ -109,45 +109,32 @@ _CHANGE_VOTE = (
 
 def _refuse_if_cannot_vote(standing: Row[Any] | None, voter: Voter) -> None:
     if standing is None or (voter.token_hash is not None and standing.token_hash != voter.token_hash):
-        raise ServiceError(NOT_VALID, 401)  # no such delegate, or the facilitator reissued the link
+        raise Unauthorised(NOT_VALID)  # no such delegate, or the facilitator reissued the link
     if standing.delegate_status == PENDING:
-        raise ServiceError("The facilitator has not admitted you yet. Please wait a moment.", 403)
+        raise NotAllowed("The facilitator has not admitted you yet. Please wait a moment.")
     if standing.delegate_status != ACTIVE:
-        raise ServiceError("This voting link has been withdrawn. Please ask the facilitator for help.", 403)
+        raise NotAllowed("This voting link has been withdrawn. Please ask the facilitator for help.")
 
 
-def restarted(code: str) -> ServiceError:
+def restarted(code: str) -> Refusal:
     """The refusal of a vote made before the contract's vote was reset (or re-run)."""
-    return ServiceError(
+    return Conflict(
         f"Voting on contract {code} was restarted after you sent this vote, so it was not counted. "
         "Please vote again.",
-        409,
     )
 
 
-def _contract_refusal(standing: Row[Any], code: str, sent_round: int | None = None) -> ServiceError | None:
-    status = standing.contract_status
+def _contract_refusal(standing: Row[Any], code: str, sent_round: int | None = None) -> Refusal | None:
     if standing.contract_id is None:
-        return ServiceError(f"There is no contract {code} in this event.", 422)
+        return Invalid(f"There is no contract {code} in this event.")
     if standing.held is None:
-        return ServiceError(
+        return Invalid(
             f"Your CCG does not hold contract {code} ({standing.contract_name}), so it is not voting on it.",
-            422,
         )
     if sent_round is not None and sent_round != standing.contract_round:
         return restarted(code)  # made on a phone that showed an earlier round of this vote
-    if status == "ready":
-        return ServiceError(f"Voting on contract {code} has not opened yet.", 423)
-    if status == "open" and standing.closes_at is not None and standing.closes_at <= utcnow():
-        # The countdown ran out; the timer may not have flipped the status yet. The server's clock decides.
-        return ServiceError(
-            f"Voting on contract {code} closed at {clock(standing.closes_at, seconds=True)}. Your vote was not counted.",
-            423,
-        )
-    if status != "open":
-        closed = f" at {clock(standing.closed_at)}" if standing.closed_at else ""
-        return ServiceError(f"Voting on contract {code} closed{closed}. Your vote was not counted.", 423)
-    return None
+    # Open, unless the countdown has passed (the timer may not have flipped the status yet).
+    return vote_refusal(code, standing.contract_status, standing.closes_at, standing.closed_at, utcnow())
 
 
 def _already_recorded(
@@ -157,7 +144,7 @@ def _already_recorded(
     if recorded is None:
         return None
     if recorded.code != code or recorded.new_level != level:
-        raise ServiceError("This vote was already sent with a different choice. Please vote again.", 409)
+        raise Conflict("This vote was already sent with a different choice. Please vote again.")
     if recorded.vote_round != recorded.contract_round:
         raise restarted(code)  # counted once, then removed by a reset: it does not count now
     return VoteResult(contract=code, level=level, duplicate=True)
@@ -245,7 +232,7 @@ def _decide_and_record(
                 return duplicate, standing.event_id
             continue
         return VoteResult(contract=code, level=level, duplicate=False), standing.event_id
-    raise ServiceError("Your vote could not be saved just now. It is kept and will be sent again.", 503)
+    raise Unavailable("Your vote could not be saved just now. It is kept and will be sent again.")
 
 
 def cast_vote(
@@ -262,13 +249,11 @@ def cast_vote(
     said); a vote made in an earlier round is refused, so a reset is never undone by a resend.
     """
     if not isinstance(vote_id, str) or not VOTE_ID.fullmatch(vote_id):
-        raise ServiceError(
-            "The vote could not be read (missing or malformed vote id). Please try again.", 422
-        )
+        raise Invalid("The vote could not be read (missing or malformed vote id). Please try again.")
     code = str(contract_code or "").strip()
     level = parse_level(raw_level)
     if level is None:
-        raise ServiceError("Choose one of the five levels, 1 to 5.", 422)
+        raise Invalid("Choose one of the five levels, 1 to 5.")
     made_in = _round_of(sent_round)
     voter = delegate if isinstance(delegate, Voter) else Voter(delegate.id)
     result, event_id = group_commit().run(
@@ -285,7 +270,7 @@ def _round_of(sent_round: object) -> int | None:
         return None
     text = str(sent_round).strip()
     if isinstance(sent_round, bool) or not ROUND.fullmatch(text):
-        raise ServiceError("The vote could not be read (malformed round). Please try again.", 422)
+        raise Invalid("The vote could not be read (malformed round). Please try again.")
     return int(text)
 
 

@@ -7,10 +7,30 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, InterfaceError, InternalError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from voting.errors import Closed, Conflict, Invalid, NotAllowed, NotFound, Refusal, Unauthorised, Unavailable
 from voting.extensions import csrf
 from voting.web.text_guard import refuse_unstorable_text
 
 NOT_STORED = "Some of the text or numbers sent cannot be stored. Shorten or correct them and try again."
+# What each typed refusal becomes in an HTTP answer: decided here once, for pages and the API alike.
+HTTP_STATUS: dict[type[Refusal], int] = {
+    Invalid: 422,
+    NotFound: 404,
+    Closed: 423,
+    Conflict: 409,
+    NotAllowed: 403,
+    Unauthorised: 401,
+    Unavailable: 503,
+}
+TITLES: dict[type[Refusal], str] = {
+    Invalid: "Not done",
+    NotFound: "Not found",
+    Closed: "Not open",
+    Conflict: "Not done",
+    NotAllowed: "Not allowed",
+    Unauthorised: "Link not valid",
+    Unavailable: "Please try again",
+}
 UNAVAILABLE = "The service could not save or read that just now. Please try again in a moment."
 
 CSP = (
@@ -46,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Refusal, _refused)
     # The database's own refusals, should anything get past the checks before it: never a 500.
     app.register_error_handler(DataError, _data_refused)
     for failure in (OperationalError, InterfaceError, InternalError):
@@ -85,6 +106,20 @@ def _refusal(title: str, message: str, status: int) -> tuple[object, int]:
     if _wants_json():
         return jsonify(error=message), status
     return render_template("error.html", title=title, message=message), status
+
+
+def http_status(refusal: Refusal) -> int:
+    """The HTTP status of a typed refusal (its nearest listed type; 422 for an unlisted one)."""
+    for kind in type(refusal).__mro__:
+        if kind in HTTP_STATUS:
+            return HTTP_STATUS[kind]
+    return 422
+
+
+def _refused(refusal: Refusal) -> tuple[object, int]:
+    """A refusal a route let through: its sentence, as JSON under /api/ and as a page elsewhere."""
+    kind = next((k for k in type(refusal).__mro__ if k in TITLES), Invalid)
+    return _refusal(TITLES[kind], refusal.message, http_status(refusal))
 
 
 def _data_refused(_error: DataError) -> tuple[object, int]:

@@ -23,11 +23,12 @@ from voting.domain.activity import (
     providers,
     providers_for_ccg,
 )
+from voting.errors import Refusal
 from voting.exports import escape_cell
 from voting.extensions import csrf
 from voting.importers.activity import COLUMNS
 from voting.models import Event
-from voting.services import ServiceError, activity
+from voting.services import activity
 from voting.web.api import IMPORT_BODY, facilitator_api
 from voting.web.common import event_or_404, facilitator_required
 from voting.web.declared import declare
@@ -265,10 +266,7 @@ def api_grouping(event: Event, code: str) -> tuple[Response, int]:
 
     404 for a provider with no admissions in the activity data; 409 when the grouping exists
     already; 422 when none of its CCGs is an organisation of the event."""
-    try:
-        contract, added, missing = activity.create_grouping_from_provider(event, code)
-    except ServiceError as error:
-        return jsonify(error=error.message), error.status
+    contract, added, missing = activity.create_grouping_from_provider(event, code)
     return jsonify(contract=contract, organisations=added, not_in_event=missing), 201
 
 
@@ -284,6 +282,6 @@ def page_grouping(event_id: int, code: str) -> BaseResponse:
             f"Contract {contract} created, held by {', '.join(added)}. Import its values before voting.{skipped}",
             "success",
         )
-    except ServiceError as error:
+    except Refusal as error:
         flash(error.message, "error")
     return redirect(url_for("activity.explorer", event_id=event.id, provider=code))

@@ -14,7 +14,7 @@ from wtforms import ValidationError
 from voting.audit import head as audit_head
 from voting.extensions import db, limiter
 from voting.models import Delegate, Event
-from voting.services import ServiceError, auth, contracts, delegates, events, imports, is_id, voters, votes
+from voting.services import auth, contracts, delegates, events, imports, is_id, voters, votes
 from voting.services.screens import console_state
 from voting.services.snapshots import event_matrix
 from voting.web import rate_limits
@@ -81,10 +81,7 @@ def create_event(json: EventBody) -> tuple[Response, int]:
     """Create an event.
 
     422 when the name is empty or longer than 200 characters."""
-    try:
-        event = events.create_event(json.name)
-    except ServiceError as error:
-        return refuse(error.message, error.status)
+    event = events.create_event(json.name)
     return jsonify(id=event.id, join_code=event.join_code), 201
 
 
@@ -139,10 +136,7 @@ def import_file(event: Event, kind: str) -> tuple[Response, int]:
 )
 def add_delegate(event: Event, json: DelegateBody) -> tuple[Response, int]:
     """Create a delegate with a personal link; the token and join URL are returned once."""
-    try:
-        delegate, token = delegates.create_delegate(event, json.organisation, json.name)
-    except ServiceError as error:
-        return refuse(error.message, error.status)
+    delegate, token = delegates.create_delegate(event, json.organisation, json.name)
     return jsonify(
         id=delegate.id, token=token, join_url=public_url("delegate.personal_link", token=token)
     ), 201
@@ -157,10 +151,7 @@ def voting_control(event: Event, contract: str, action: str) -> tuple[Response, 
 
     Opening an open contract or closing a closed one changes nothing."""
     change = contracts.open_contracts if action == "open" else contracts.close_contracts
-    try:
-        change(event, [contract])
-    except ServiceError as error:
-        return refuse(error.message, error.status)
+    change(event, [contract])
     found = events.find_contract(event.id, contract.strip())  # as select_contracts found it
     return jsonify(contract=contract, status=found.status if found else None), 200
 
@@ -282,10 +273,7 @@ def vote(json: VoteBody) -> tuple[Response, int]:
     """Cast or change a vote (delegate); resending the same vote_id never counts twice.
 
     The phone page may send its session cookie and an X-CSRFToken header instead of the token."""
-    try:
-        result = votes.cast_vote(g.voter, json.contract, json.level, json.vote_id, sent_round=json.round)
-    except ServiceError as error:
-        return refuse(error.message, error.status)
+    result = votes.cast_vote(g.voter, json.contract, json.level, json.vote_id, sent_round=json.round)
     return jsonify(ok=True, contract=result.contract, level=result.level, duplicate=result.duplicate), 200
 
 

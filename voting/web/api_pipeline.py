@@ -8,9 +8,12 @@ from typing import Any
 from flask import Response, g, jsonify
 from sqlalchemy import select
 
+from voting.domain.states import Stage
+from voting.errors import Refusal
 from voting.extensions import db
 from voting.models import Event, StageVersion
-from voting.services import ServiceError, is_id, stage3, stage4, stages
+from voting.services import is_id, stage3, stage4, stages
+from voting.web import http_status
 from voting.web.api import bp, delegate_api, facilitator_api, refuse
 from voting.web.declared import DELEGATE, declare
 from voting.web.schemas import Done
@@ -32,10 +35,7 @@ from voting.web.schemas_stages import (
 
 
 def _run(call: Any, *args: Any, **kwargs: Any) -> tuple[Response, int]:
-    try:
-        result = call(*args, **kwargs)
-    except ServiceError as error:
-        return refuse(error.message, error.status)
+    result = call(*args, **kwargs)
     return jsonify(result if isinstance(result, dict) else {"ok": True}), 200
 
 
@@ -186,11 +186,11 @@ def finalise(event: Event) -> tuple[Response, int]:
     """Freeze the arrangements; refused (409) while anything is orphaned or contradictory."""
     try:
         frozen = stages.finalise(event)
-    except ServiceError as error:
+    except Refusal as error:
         problems = (
             [{"contract": p.contract, "message": p.message} for p in stage4.problems(event)]
-            if event.stage == 4
+            if event.stage == Stage.ARRANGING
             else []
         )
-        return jsonify(error=error.message, problems=problems), 409 if problems else error.status
+        return jsonify(error=error.message, problems=problems), 409 if problems else http_status(error)
     return jsonify(stages.version_summary(frozen)), 200

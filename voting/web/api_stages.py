@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import Response, g, jsonify
 
+from voting.domain.states import PollState
 from voting.models import Event
-from voting.services import ServiceError, delegates, facilitation, interests, polls, votes
+from voting.services import delegates, facilitation, interests, polls, votes
 from voting.web.api import bp, delegate_api, facilitator_api, refuse
 from voting.web.declared import DELEGATE, declare
 from voting.web.schemas import (
@@ -26,11 +27,8 @@ from voting.web.schemas_stages import DeclarationBody
 
 
 def _answer(call: Any, *args: Any, status: int = 200) -> tuple[Response, int]:
-    """Run a service call and turn a refusal into its sentence and status."""
-    try:
-        result = call(*args)
-    except ServiceError as error:
-        return refuse(error.message, error.status)
+    """Run a service call and answer with its result (a refusal is answered by the web layer's handler)."""
+    result = call(*args)
     return jsonify(result if isinstance(result, dict) else {"ok": True}), status
 
 
@@ -41,10 +39,7 @@ def _answer(call: Any, *args: Any, status: int = 200) -> tuple[Response, int]:
 )
 def create_poll(event: Event, json: PollBody) -> tuple[Response, int]:
     """Create a poll: yes/no/unsure, single choice with options, or a 1-5 scale; named or anonymous."""
-    try:
-        poll = polls.create_poll(event, json.kind, json.question, json.options, json.anonymous)
-    except ServiceError as error:
-        return refuse(error.message, error.status)
+    poll = polls.create_poll(event, json.kind, json.question, json.options, json.anonymous)
     return jsonify(polls.poll_state(poll)), 201
 
 
@@ -68,7 +63,7 @@ def poll_action(event: Event, poll_id: int, action: str) -> tuple[Response, int]
     def run() -> dict[str, Any]:
         poll = polls.event_poll(event, poll_id)
         if action in ("open", "close"):
-            polls.set_status(poll, "open" if action == "open" else "closed")
+            polls.set_status(poll, PollState.OPEN if action == "open" else PollState.CLOSED)
         else:
             polls.set_hidden(poll, action == "hide")
         return polls.poll_state(poll)
@@ -106,10 +101,7 @@ def countdown(event: Event, contract: str, json: SecondsBody) -> tuple[Response,
 @declare(ok={200: (Reset, "How many votes were removed.")}, errors=(401, 404, 422), tags=["facilitation"])
 def reset(event: Event, contract: str) -> tuple[Response, int]:
     """Remove a closed contract's votes (each removal audited) so it can be voted again."""
-    try:
-        removed = facilitation.reset_contract(event, contract)
-    except ServiceError as error:
-        return refuse(error.message, error.status)
+    removed = facilitation.reset_contract(event, contract)
     return jsonify(contract=contract, removed=removed), 200
 
 
@@ -127,10 +119,7 @@ def proxy_vote(event: Event, json: ProxyVoteBody) -> tuple[Response, int]:
     if delegate is None:
         return refuse("That delegate is not part of this event.", 404)
     vote_id = json.vote_id or polls_vote_id()
-    try:
-        result = votes.cast_vote(delegate, json.contract, json.level, vote_id, entered_by="facilitator")
-    except ServiceError as error:
-        return refuse(error.message, error.status)
+    result = votes.cast_vote(delegate, json.contract, json.level, vote_id, entered_by="facilitator")
     return jsonify(ok=True, contract=result.contract, level=result.level, duplicate=result.duplicate), 200
 
 
@@ -189,8 +178,5 @@ def answer_poll(poll_id: int, json: AnswerBody) -> tuple[Response, int]:
 )
 def declare_interest(json: DeclarationBody) -> tuple[Response, int]:
     """Declare a conflict of interest in a contract (delegate)."""
-    try:
-        interests.declare(g.delegate, json.contract, json.interest)
-    except ServiceError as error:
-        return refuse(error.message, error.status)
+    interests.declare(g.delegate, json.contract, json.interest)
     return jsonify(ok=True), 201

@@ -27,11 +27,12 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from voting.db_setup import read_transaction
 from voting.domain.suggestions import MODELS
+from voting.errors import Refusal
 from voting.extensions import db, limiter
 from voting.models import Arrangement, ArrangementBallot, Contract, Declaration, Delegate, Event
 from voting.models.delegate import ACTIVE, PENDING, REVOKED
 from voting.models.stage import CONFIRMED
-from voting.services import ServiceError, delegates, events, polls, votes
+from voting.services import delegates, events, polls, votes
 from voting.services.contracts import organisations_of
 from voting.services.snapshots import delegate_ballot
 from voting.services.stages import STAGES, latest_version
@@ -129,7 +130,7 @@ def join(code: str) -> str | BaseResponse:
             delegate, _token = delegates.request_admission(
                 event, request.form.get("organisation", ""), request.form.get("name", "")
             )
-        except ServiceError as problem:
+        except Refusal as problem:
             error, status = problem.message, 422
         else:
             _join_as(delegate)
@@ -264,6 +265,6 @@ def vote_form() -> BaseResponse:
             sent_round=request.form.get("round"),
         )
         flash(f"Vote saved: contract {result.contract}, level {result.level}.", "success")
-    except ServiceError as error:
+    except Refusal as error:
         flash(error.message, "error")
     return redirect(url_for(".vote", _anchor=f"contract-{contract}"), code=303)

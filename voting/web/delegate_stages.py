@@ -12,10 +12,12 @@ from flask import flash, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from voting.domain.levels import parse_level
+from voting.domain.states import Stage
+from voting.errors import Refusal
 from voting.extensions import db
 from voting.models import Delegate, Event, Poll
 from voting.models.delegate import ACTIVE
-from voting.services import ServiceError, interests, polls, stage3, stage4
+from voting.services import interests, polls, stage3, stage4
 from voting.web.delegate import bp, current_delegate
 
 ANCHOR = re.compile(r"[A-Za-z0-9_-]{1,80}")
@@ -56,7 +58,7 @@ def poll_form() -> BaseResponse:
     answer = request.form.get("answer", "")
     try:
         result = polls.answer(delegate, poll_id, answer, request.form.get("vote_id"))
-    except ServiceError as error:
+    except Refusal as error:
         return _refuse(error.message)
     poll = db.session.get(Poll, poll_id)
     if result["duplicate"]:
@@ -77,7 +79,7 @@ def declare_form() -> BaseResponse:
     contract = request.form.get("contract", "").strip()
     try:
         interests.declare(delegate, contract, request.form.get("interest", ""))
-    except ServiceError as error:
+    except Refusal as error:
         return _refuse(error.message)
     flash(f"Interest declared for contract {contract}. The facilitator can see it.", "success")
     return _back(request.form.get("anchor"))
@@ -93,7 +95,7 @@ def confirm_form() -> BaseResponse:
     action = request.form.get("action", "")
     try:
         stage3.confirm(delegate, contract, action, request.form.get("level"), request.form.get("reason", ""))
-    except ServiceError as error:
+    except Refusal as error:
         return _refuse(error.message)
     if action == "amend":
         level = parse_level(request.form.get("level"))
@@ -110,14 +112,14 @@ def arrangement_form() -> BaseResponse:
     if not isinstance(delegate, Delegate):
         return delegate
     event = db.session.get(Event, delegate.event_id)
-    if event is None or event.stage != 4:
+    if event is None or event.stage != Stage.ARRANGING:
         return _refuse("Voting on co-ordinators and models happens at stage 4. This page has changed since.")
     key = request.form.get("key", "")
     topic = request.form.get("topic", "")
     choice = request.form.get("ballot", "")
     try:
         decision = stage4.cast_ballot(delegate, key, topic, choice)
-    except ServiceError as error:
+    except Refusal as error:
         return _refuse(error.message)
     ccg = stage4.ballot_view(delegate, key, topic)["ccg"]["text"]
     flash(f"You voted {choice} on the proposed {TOPICS[topic]}. {ccg} {decision.reason}", "success")

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from voting.audit import head as audit_head
 from voting.domain.suggestions import MODELS
+from voting.errors import Invalid, Refusal
 from voting.exports import matrix_csv, matrix_xlsx
 from voting.extensions import limiter
 from voting.importers import (
@@ -29,7 +30,7 @@ from voting.importers import (
 )
 from voting.models import Event
 from voting.models.base import utcnow
-from voting.services import ServiceError, auth, contracts, delegates, events, imports
+from voting.services import auth, contracts, delegates, events, imports
 from voting.services.screens import console_state
 from voting.services.snapshots import event_matrix
 from voting.web import rate_limits
@@ -114,7 +115,7 @@ def create_event() -> BaseResponse:
     """Create an event and go to its console."""
     try:
         event = events.create_event(request.form.get("name", ""))
-    except ServiceError as error:
+    except Refusal as error:
         flash(error.message, "error")
         return redirect(url_for(".home"))
     return redirect(url_for(".console", event_id=event.id))
@@ -177,7 +178,7 @@ def add_delegate(event_id: int) -> str | BaseResponse:
         delegate, token = delegates.create_delegate(
             event, request.form.get("organisation", ""), request.form.get("name", "")
         )
-    except ServiceError as error:
+    except Refusal as error:
         flash(error.message, "error")
         return redirect(url_for(".console", event_id=event.id, _anchor="delegates"))
     link = public_url("delegate.personal_link", token=token)
@@ -201,7 +202,7 @@ def delegate_action(event_id: int, delegate_id: int, action: str) -> BaseRespons
             flash(f"{delegate.name} admitted.", "success")
         else:
             flash(delegates.revoke(delegate), "success")
-    except ServiceError as error:
+    except Refusal as error:
         flash(error.message, "error")
     return redirect(url_for(".console", event_id=event.id, _anchor="delegates"))
 
@@ -218,7 +219,7 @@ def turn_away_waiting(event_id: int) -> BaseResponse:
     try:
         count = delegates.turn_away_waiting(event, chosen)
         flash(f"Turned away {count} {'person' if count == 1 else 'people'} who were waiting.", "success")
-    except ServiceError as error:
+    except Refusal as error:
         flash(error.message, "error")
     return redirect(url_for(".console", event_id=event.id, _anchor="delegates"))
 
@@ -249,10 +250,10 @@ def voting_control(event_id: int) -> BaseResponse:
         elif action == "close":
             done = contracts.close_contracts(event, codes)
         else:
-            raise ServiceError("Choose open or close.")
+            raise Invalid("Choose open or close.")
         verb = "opened" if action == "open" else "closed"
         flash(f"Voting {verb} on {', '.join(done) or 'no contracts (nothing to change)'}.", "success")
-    except ServiceError as error:
+    except Refusal as error:
         flash(error.message, "error")
     return redirect(url_for(".console", event_id=event.id, _anchor="voting"))
 
@@ -268,7 +269,7 @@ def resolve(event_id: int) -> BaseResponse:
             event, form.get("contract", ""), form.get("organisation", ""), form.get("level")
         )
         flash("Split resolved.", "success")
-    except ServiceError as error:
+    except Refusal as error:
         flash(error.message, "error")
     return redirect(url_for(".console", event_id=event.id, _anchor="splits"))
 

@@ -11,19 +11,11 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
+from voting.domain.states import PollState
+from voting.errors import Refusal
 from voting.extensions import db
 from voting.models import Event, StageVersion
-from voting.services import (
-    ServiceError,
-    delegates,
-    facilitation,
-    interests,
-    polls,
-    stage3,
-    stage4,
-    stages,
-    votes,
-)
+from voting.services import delegates, facilitation, interests, polls, stage3, stage4, stages, votes
 from voting.web.common import event_or_404, facilitator_required
 from voting.web.facilitator import bp
 
@@ -35,7 +27,7 @@ def _act(
     try:
         result = call()
         flash(done(result) if callable(done) else done, "success")
-    except ServiceError as error:
+    except Refusal as error:
         flash(error.message, "error")
     return redirect(url_for("facilitator.console", event_id=event.id, _anchor=anchor))
 
@@ -117,7 +109,7 @@ def poll_action(event_id: int, poll_id: int, action: str) -> BaseResponse:
     def run() -> None:
         poll = polls.event_poll(event, poll_id)
         if action in ("open", "close"):
-            polls.set_status(poll, "open" if action == "open" else "closed")
+            polls.set_status(poll, PollState.OPEN if action == "open" else PollState.CLOSED)
         else:
             polls.set_hidden(poll, action == "hide")
 
