@@ -227,4 +227,6 @@ def vote() -> tuple[Response, int]:
         )
     except ServiceError as error:
         return refuse(error.message, error.status)
-    return jsonify(ok=True, contract=result.contract, level=result.level, duplicate=result.duplicate), 200
+    return jsonify(
+        ok=True, contract=result.contract, level=result.level, duplicate=result.duplicate, seq=result.seq
+    ), 200

@@ -170,8 +170,8 @@ SCHEMAS: dict[str, Schema] = {
         {"contract": STRING, "status": {"enum": ["ready", "open", "closed"]}}, ("contract", "status")
     ),
     "VoteRecorded": obj(
-        {"ok": {"const": True}, "contract": STRING, "level": LEVEL, "duplicate": BOOLEAN},
-        ("ok", "contract", "level", "duplicate"),
+        {"ok": {"const": True}, "contract": STRING, "level": LEVEL, "duplicate": BOOLEAN, "seq": INTEGER},
+        ("ok", "contract", "level", "duplicate", "seq"),
     ),
     "Poll": obj(
         {
