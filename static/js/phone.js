@@ -13,6 +13,12 @@
   // from every snapshot (connect, reconnect, resync) and from each saved vote; a push that shows the
   // contract in a new round (a reset, a Stage 3 re-run) means the server no longer holds it.
   var mine = {};
+  // Per contract: the audit-chain position of the newest news of this phone's vote (the page's
+  // data-as-of, a snapshot's as_of, a vote answer's seq). Seqs follow commit order, so a snapshot
+  // read before a vote was committed, even if it arrives after the vote's answer, is older news
+  // and does not undo that vote here.
+  var newest = {};
+  var pageAsOf = parseInt(root.getAttribute("data-as-of"), 10) || 0;
   var shown = {}; // per contract: the truth the state line last told, so a repeat push says nothing new
 
   function section(code) { return document.getElementById("contract-" + code); }
@@ -70,7 +76,9 @@
 
   document.querySelectorAll("section.ballot[data-contract][data-vote]").forEach(function (s) {
     var level = parseInt(s.getAttribute("data-vote"), 10);
-    if (level) { mine[s.getAttribute("data-contract")] = { level: level, round: roundOf(s.getAttribute("data-contract")) }; }
+    var code = s.getAttribute("data-contract");
+    newest[code] = pageAsOf;
+    if (level) { mine[code] = { level: level, round: roundOf(code) }; }
   });
 
   Outbox.register("vote", {
@@ -80,7 +88,10 @@
     waiting: function (item, connected) { setState(item.contract, connected ? "Sending your vote..." : OFFLINE, "sending"); },
     done: function (item, response, body) {
       var current = !item.round || item.round === roundOf(item.contract);
-      if (response.ok && current) { mine[item.contract] = { level: item.level, round: roundOf(item.contract) }; }
+      if (response.ok && current) {
+        mine[item.contract] = { level: item.level, round: roundOf(item.contract) };
+        newest[item.contract] = Math.max(newest[item.contract] || 0, body.seq || 0);
+      }
       delete shown[item.contract]; // the line said "Sending...": tell the truth again
       show(item.contract);
       if (!response.ok) {
@@ -128,10 +139,19 @@
 
   function applyContracts(ballot, late) {
     var anyOpen = false;
-    if (ballot.votes) { // this phone's own snapshot: exactly what the server holds for it now
-      mine = {};
+    if (ballot.votes) { // this phone's own snapshot: what the server held for it when it was read
+      var asOf = typeof ballot.as_of === "number" ? ballot.as_of : 0;
+      var listed = {};
+      ballot.contracts.forEach(function (c) { listed[c.code] = true; });
+      Object.keys(mine).forEach(function (code) { if (!listed[code]) { delete mine[code]; } });
       ballot.contracts.forEach(function (c) {
-        if (ballot.votes[c.code] !== undefined) { mine[c.code] = { level: ballot.votes[c.code], round: c.round || 1 }; }
+        if (asOf < (newest[c.code] || 0)) { return; } // read before a vote this phone already has
+        newest[c.code] = asOf;
+        if (ballot.votes[c.code] !== undefined) {
+          mine[c.code] = { level: ballot.votes[c.code], round: c.round || 1 };
+        } else {
+          delete mine[c.code];
+        }
       });
     }
     ballot.contracts.forEach(function (c) {

@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import Traffic, open_phone, vote
+from tests.e2e.browser import PHONE, Traffic, new_page, open_phone, vote
 from tests.e2e.conftest import LiveServer
 
 NOT_VOTED = "Voting is open. Not voted yet."
@@ -162,4 +162,59 @@ def test_closing_and_reopening_shows_the_kept_vote_and_a_tap_on_it_is_sent(
     expect(phone.locator("#state-1")).to_have_text("Vote saved: level 2.")
     assert facilitator.counts() == {"2": 1}
     same_page(phone)
+    traffic.assert_local()
+
+
+# Keeps the phone's Socket.IO client reachable from the test (window.__socket), so a snapshot the
+# server really sent can be handed to the page's own "ballot" handler again, later.
+KEEP_SOCKET = """
+(() => {
+  let wrapped;
+  Object.defineProperty(window, "io", {
+    configurable: true,
+    get() { return wrapped; },
+    set(io) {
+      wrapped = function (...args) { window.__socket = io(...args); return window.__socket; };
+      Object.assign(wrapped, io);
+    },
+  });
+})();
+"""
+
+
+def test_a_snapshot_read_before_the_vote_does_not_undo_it_when_it_arrives_after_the_answer(
+    browser: Browser, live_server: LiveServer, event: dict[str, Any]
+) -> None:
+    """The phone's snapshot is read in its own transaction; one read before the vote was committed
+    can reach the phone after the vote's answer (the connect snapshot racing a tap made while the
+    page loaded). Its as_of is below the answer's seq, so the phone keeps saying the vote is saved."""
+    traffic = Traffic(live_server.url)
+    facilitator = Facilitator(event)
+    facilitator.post("contracts/1/open")
+    phone = new_page(browser, traffic, PHONE, is_mobile=True, has_touch=True)
+    phone.add_init_script(KEEP_SOCKET)
+    phone.goto(event["links"][0])
+    expect(phone.locator("#state-1")).to_have_text(NOT_VOTED)
+    stale = phone.evaluate(
+        """() => new Promise((resolve) => {
+             window.__socket.once("ballot", resolve);  // the snapshot read now, before the vote
+             window.__socket.emit("resync");
+           })"""
+    )
+    assert stale["votes"] == {} and isinstance(stale["as_of"], int)
+
+    vote(phone, "1", 3, traffic)
+    phone.evaluate("window.__samePage = true")  # gone if the page reloads (and draws the server's truth)
+    # Delivered again now, after the vote's answer, as a connect snapshot is (live.js takes the
+    # first message of a connection whatever its seq): push order says nothing of commit order.
+    stale["seq"] = 2**53 - 1
+    phone.evaluate("(b) => window.__socket.listeners('ballot').forEach((handle) => handle(b))", stale)
+    expect(phone.locator("#state-1")).to_have_text("Vote saved: level 3.")
+    assert checked(phone) == ["3"]
+    same_page(phone)
+    assert facilitator.counts() == {"3": 1}
+
+    phone.reload()  # and the page as the server draws it says the same
+    expect(phone.locator("#state-1")).to_have_text("Vote saved: level 3.")
+    assert checked(phone) == ["3"]
     traffic.assert_local()

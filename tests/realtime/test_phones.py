@@ -186,3 +186,30 @@ def test_a_reset_pushes_a_ballot_that_clears_the_phones_vote(
     assert rounds(wait_for(phone, "ballot", lambda b: rounds(b)["1"] == ("open", 2)))["3"] == ("open", 1)
     phone.emit("resync")
     assert wait_for(phone, "ballot", lambda b: "votes" in b)["votes"] == {}
+
+
+def test_a_vote_answer_is_newer_than_a_snapshot_read_before_it(
+    app: Flask, client: Any, connect: Factory, new_event: Factory, delegate: Factory
+) -> None:
+    """A snapshot read before a vote was committed can reach the phone after the vote's answer; the
+    phone tells them apart by position in the event's audit chain: the answer's seq is above the
+    older snapshot's as_of, and a snapshot read after it has as_of at or above it (and the vote)."""
+    event_id = new_event()
+    token = delegate(event_id, "00Q")["token"]
+    settle(app)
+    phone = connect("delegate", join_token=token)
+    before = first_ballot(phone)
+    assert before["votes"] == {} and isinstance(before["as_of"], int)
+
+    sent = {"contract": "1", "level": 3, "vote_id": "vote-as-of-0001"}
+    headers = {"Authorization": f"Bearer {token}"}
+    answer = client.post("/api/v1/vote", json=sent, headers=headers).get_json()
+    assert (answer["ok"], answer["duplicate"]) == (True, False)
+    assert answer["seq"] > before["as_of"]  # the phone keeps its saved vote over the older snapshot
+    again = client.post("/api/v1/vote", json=sent, headers=headers).get_json()
+    assert (again["duplicate"], again["seq"]) == (True, answer["seq"])  # a resend names the same record
+
+    phone.emit("resync")
+    after = wait_for(phone, "ballot", lambda b: "votes" in b)
+    assert after["as_of"] >= answer["seq"]
+    assert after["votes"] == {"1": 3}

@@ -21,6 +21,7 @@ from voting.realtime.publish import publisher
 from voting.realtime.watch import API, DELEGATE, SESSION, Held
 from voting.services import is_id
 from voting.services.auth import find_api_token
+from voting.services.phones import chain_position
 from voting.services.polls import answered_polls, own_answers
 from voting.services.screens import screen_states
 from voting.services.snapshots import delegate_ballot
@@ -57,7 +58,10 @@ def _delegate_snapshot(delegate: Delegate) -> dict[str, Any]:
         return {"seq": publisher.next_seq(), "status": delegate.status}
     event = db.session.get(Event, delegate.event_id)
     assert event is not None
+    # Read first, in the same read transaction as the votes: how new this snapshot is.
+    as_of = chain_position(event.id)
     ballot = delegate_ballot(event, delegate.organisation)
+    ballot["as_of"] = as_of
     ballot["seq"] = publisher.next_seq()
     ballot["status"] = delegate.status
     ballot["votes"] = own_votes(delegate)

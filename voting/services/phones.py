@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
+
 from voting.domain.states import Stage
+from voting.extensions import db
 from voting.models import Event, Organisation
+from voting.models.chain import AuditLink
 from voting.services import stage3, stage4
 
 
@@ -34,3 +38,15 @@ def stage_view(event: Event, organisation: Organisation, context: dict[str, Any]
         ]
         return {"stage4": {"arrangements": mine}}
     return {}
+
+
+def chain_position(event_id: int) -> int:
+    """The newest seq of the event's audit chain this transaction sees (0 before the first link).
+
+    A phone's own snapshot carries it as `as_of`; every vote answer carries its record's seq. Seqs
+    are handed out in commit order (one writer at a time: voting.db_setup), so a snapshot whose
+    as_of is below a vote's seq was read before that vote was committed and must not undo it on
+    the phone. Read it in the same read transaction as the votes it stands for.
+    """
+    seq = db.session.scalar(select(func.max(AuditLink.seq)).where(AuditLink.event_id == event_id))
+    return int(seq or 0)

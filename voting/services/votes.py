@@ -46,6 +46,9 @@ class VoteResult:
     contract: str
     level: int
     duplicate: bool  # True when this vote_id had already been recorded
+    # Where its record stands in the event's audit chain: the phone compares it with a snapshot's
+    # `as_of` (services.phones.chain_position) to tell which of the two is newer.
+    seq: int = 0
 
 
 # Everything the decision needs, read inside the write transaction so nothing can change under it:
@@ -87,10 +90,15 @@ _STANDING = (
 )
 _RECORDED = (
     select(
-        Contract.code, Contract.vote_round.label("contract_round"), VoteAudit.new_level, VoteAudit.vote_round
+        Contract.code,
+        Contract.vote_round.label("contract_round"),
+        VoteAudit.new_level,
+        VoteAudit.vote_round,
+        AuditLink.seq,
     )
     .select_from(VoteAudit)
     .outerjoin(Contract, Contract.id == VoteAudit.contract_id)
+    .outerjoin(AuditLink, and_(AuditLink.kind == "vote", AuditLink.record_id == VoteAudit.id))
     .where(VoteAudit.delegate_id == bindparam("delegate"), VoteAudit.vote_id == bindparam("vote_id"))
 )
 # Plain table statements, compiled once: the values come as parameters with each execution.
@@ -147,13 +155,14 @@ def _already_recorded(
         raise Conflict("This vote was already sent with a different choice. Please vote again.")
     if recorded.vote_round != recorded.contract_round:
         raise restarted(code)  # counted once, then removed by a reset: it does not count now
-    return VoteResult(contract=code, level=level, duplicate=True)
+    return VoteResult(contract=code, level=level, duplicate=True, seq=recorded.seq or 0)
 
 
 def _record(
     connection: Connection, standing: Row[Any], voter_id: int, vote_id: str, level: int, entered_by: str
-) -> None:
-    """Append the audit record and its chain link, then write the vote (in the caller's transaction)."""
+) -> int:
+    """Append the audit record and its chain link, then write the vote (in the caller's transaction).
+    Returns the link's seq."""
     values = {
         "event_id": standing.event_id,
         "contract_id": standing.contract_id,
@@ -168,7 +177,7 @@ def _record(
     audit_id = connection.execute(_AUDIT, values).inserted_primary_key[0]  # type: ignore[index]
     head = (standing.chain_seq, standing.chain_hash) if standing.chain_seq else (0, GENESIS)
     record = VoteAudit(id=audit_id, **values)  # transient, never added: the chain reads its fields
-    append_link(connection, record, head)
+    seq, _hash = append_link(connection, record, head)
     if standing.current_level is None:
         connection.execute(
             _NEW_VOTE,
@@ -191,6 +200,7 @@ def _record(
                 "at": values["at"],
             },
         )
+    return seq
 
 
 def _decide_and_record(
@@ -221,7 +231,7 @@ def _decide_and_record(
                     if duplicate is None:
                         raise refusal
                     return duplicate, standing.event_id
-                _record(connection, standing, voter.id, vote_id, level, entered_by)
+                seq = _record(connection, standing, voter.id, vote_id, level, entered_by)
         except IntegrityError:
             # This vote_id is already recorded (a resend, two tabs, a concurrent copy): answer as it
             # was answered. Otherwise another process took the same audit-chain position or wrote
@@ -231,7 +241,7 @@ def _decide_and_record(
             if duplicate is not None:
                 return duplicate, standing.event_id
             continue
-        return VoteResult(contract=code, level=level, duplicate=False), standing.event_id
+        return VoteResult(contract=code, level=level, duplicate=False, seq=seq), standing.event_id
     raise Unavailable("Your vote could not be saved just now. It is kept and will be sent again.")
 
 

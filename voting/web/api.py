@@ -274,7 +274,9 @@ def vote(json: VoteBody) -> tuple[Response, int]:
 
     The phone page may send its session cookie and an X-CSRFToken header instead of the token."""
     result = votes.cast_vote(g.voter, json.contract, json.level, json.vote_id, sent_round=json.round)
-    return jsonify(ok=True, contract=result.contract, level=result.level, duplicate=result.duplicate), 200
+    return jsonify(
+        ok=True, contract=result.contract, level=result.level, duplicate=result.duplicate, seq=result.seq
+    ), 200
 
 
 @bp.get("/openapi.json")

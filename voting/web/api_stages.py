@@ -120,7 +120,9 @@ def proxy_vote(event: Event, json: ProxyVoteBody) -> tuple[Response, int]:
         return refuse("That delegate is not part of this event.", 404)
     vote_id = json.vote_id or polls_vote_id()
     result = votes.cast_vote(delegate, json.contract, json.level, vote_id, entered_by="facilitator")
-    return jsonify(ok=True, contract=result.contract, level=result.level, duplicate=result.duplicate), 200
+    return jsonify(
+        ok=True, contract=result.contract, level=result.level, duplicate=result.duplicate, seq=result.seq
+    ), 200
 
 
 def polls_vote_id() -> str:

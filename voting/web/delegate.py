@@ -34,6 +34,7 @@ from voting.models.delegate import ACTIVE, PENDING, REVOKED
 from voting.models.stage import CONFIRMED
 from voting.services import delegates, events, polls, votes
 from voting.services.contracts import organisations_of
+from voting.services.phones import chain_position
 from voting.services.snapshots import delegate_ballot
 from voting.services.stages import STAGES, latest_version
 from voting.services.voters import Voter
@@ -157,6 +158,7 @@ def vote() -> str | BaseResponse:
         return redirect(url_for(".enter_code"))
     event = db.session.get(Event, delegate.event_id)
     assert event is not None
+    as_of = chain_position(event.id)  # how new the votes on this page are (static/js/phone.js)
     ballot = delegate_ballot(event, delegate.organisation)
     return render_template(
         "delegate/vote.html",
@@ -164,6 +166,7 @@ def vote() -> str | BaseResponse:
         delegate=delegate,
         ballot=ballot,
         mine=votes.own_votes(delegate),
+        as_of=as_of,
         pending=delegate.status == PENDING,
         active=delegate.status == ACTIVE,
         new_vote_id=lambda: secrets.token_urlsafe(16),

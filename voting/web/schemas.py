@@ -68,6 +68,10 @@ class VoteRecorded(BaseModel):
     contract: str
     level: LEVEL_NUMBER
     duplicate: bool
+    seq: int = Field(
+        description="Where the vote's record stands in the event's audit chain: a phone keeps a vote"
+        " answered with a higher seq than the `as_of` of a snapshot that arrives later."
+    )
 
 
 class AnswerBody(Body):
