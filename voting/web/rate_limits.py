@@ -71,6 +71,10 @@ def init_app(app: Flask) -> None:
     """Bind the limiter to the app, with its storage, and answer a breached limit in sentences."""
     app.config.update(storage_settings(app.config))
     limiter.init_app(app)
+    # The limiter is one object for every app made in this process (tests make many), and it keeps
+    # "the storage is down, count in memory" from the last app whose Redis did not answer: a new app
+    # starts on its own, working storage, or a limit would be counted half here and half there.
+    limiter._storage_dead = False  # Flask-Limiter 4.1 (pinned) has no public way to say so
     app.register_error_handler(RateLimitExceeded, _too_many)
 
 
