@@ -22,7 +22,7 @@ from tests.services.test_group_commit import insert, not_saved, run_together
 from voting.extensions import db
 from voting.models import Delegate, Vote
 from voting.services.voters import Voter
-from voting.services.votes import VoteResult, _decide_and_record
+from voting.services.votes import _decide_and_record
 
 
 @pytest.fixture
@@ -114,7 +114,9 @@ def test_a_vote_whose_first_read_times_out_leaves_its_batch_mates_stored(
         locker.close()
     assert outcomes[0] == "set" and outcomes[2] == "unlocked"
     assert not_saved(outcomes[1])
-    assert outcomes[3] == (VoteResult(contract="3", level=2, duplicate=False), event_id)
-    assert outcomes[4] == (VoteResult(contract="3", level=4, duplicate=False), event_id)
+    (ann, ann_event), (gus, gus_event) = outcomes[3], outcomes[4]
+    assert (ann.contract, ann.level, ann.duplicate, ann_event) == ("3", 2, False, event_id)
+    assert (gus.contract, gus.level, gus.duplicate, gus_event) == ("3", 4, False, event_id)
+    assert 0 < ann.seq < gus.seq  # both chained, in the order they were written
     stored = db.session.execute(select(Delegate.name, Vote.level).join(Vote, Vote.delegate_id == Delegate.id))
     assert sorted(stored) == [("Ann", 2), ("Gus", 4)]
